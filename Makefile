@@ -1,0 +1,66 @@
+# Coldstart: `make run` to use it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench install install-dev system-deps check-content migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian packages the app needs: bubblewrap isolates the sandbox, chromium drives the browser tests.
+# Installed only when running as root and missing; otherwise we say what is missing.
+system-deps:
+	@missing=""; \
+	for pkg in $(SYSTEM_PACKAGES); do \
+	  command -v $$(echo $$pkg | sed 's/bubblewrap/bwrap/') >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    (apt-get install -y --no-install-recommends $$missing || \
+	     (apt-get update && apt-get install -y --no-install-recommends $$missing)) >/dev/null; \
+	  else \
+	    echo "Missing system packages:$$missing (install them with apt as root)"; \
+	  fi; \
+	fi
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+check-content: install
+	$(BIN)/python manage.py check_content
+
+run: SYSTEM_PACKAGES = bubblewrap
+run: system-deps install migrate check-content
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: SYSTEM_PACKAGES = bubblewrap chromium
+test: system-deps install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+bench: install-dev
+	$(BIN)/python bench/topic_page.py
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache

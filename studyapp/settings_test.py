@@ -1,0 +1,16 @@
+"""Settings for the test suite: production settings with a throwaway key and plain HTTP."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-key-not-secret-" + "x" * 40)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+
+from studyapp.settings import *  # noqa: E402,F403
+
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The browser tests talk plain HTTP to the live server.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False

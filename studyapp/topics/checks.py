@@ -1,0 +1,81 @@
+"""Validation of topic pages, limits and prices, for `manage.py check_content`."""
+
+import re
+from decimal import Decimal
+
+from studyapp.core.content import Problem
+from studyapp.core.content_checks import content_checker
+from studyapp.topics.content import build_catalog, topics_dir
+from studyapp.topics.limits import limits_path, parse_limits
+from studyapp.topics.pricing import Usage, cents, estimate, parse_price_list, pricing_path
+
+INTERNAL_TOPIC_LINK = re.compile(r'href="/topics/([^/"#]+)/?(?:#[^"]*)?"')
+# Limits the sandbox and the calculator rely on by id.
+REQUIRED_LIMITS = (
+    "timeout",
+    "memory_min",
+    "memory_max",
+    "ephemeral_storage_default",
+    "ephemeral_storage_max",
+    "env_vars_total",
+    "payload_sync_request",
+    "payload_sync_response",
+    "payload_async",
+    "concurrency_default",
+    "scaling_rate",
+)
+
+
+@content_checker
+def check_topics():
+    paths = sorted(topics_dir().glob("*.md"))
+    if not paths:
+        return [Problem(topics_dir(), "no topic files (*.md) found")]
+    catalog = build_catalog(paths)
+    problems = list(catalog.problems)
+    for topic in catalog.topics.values():
+        for slug in INTERNAL_TOPIC_LINK.findall(topic.html):
+            if slug not in catalog.topics:
+                problems.append(Problem(topic.path, f"link to unknown topic '/topics/{slug}/'"))
+    return problems
+
+
+@content_checker
+def check_limits():
+    sheet = parse_limits(limits_path())
+    problems = []
+    for limit_id in REQUIRED_LIMITS:
+        try:
+            sheet[limit_id]
+        except KeyError:
+            problems.append(Problem(limits_path(), f"required limit '{limit_id}' is missing"))
+    return problems
+
+
+@content_checker
+def check_pricing():
+    prices = parse_price_list(pricing_path())
+    problems = []
+    for example in prices.worked_examples:
+        try:
+            result = estimate(Usage(**example.inputs), prices)
+        except (TypeError, KeyError, ArithmeticError) as error:
+            problems.append(Problem(pricing_path(), f"example '{example.id}': bad inputs: {error}"))
+            continue
+        for key, printed in example.expected.items():
+            ours = result.figures.get(key)
+            if ours is not None and not _same(key, ours, Decimal(str(printed))):
+                problems.append(
+                    Problem(
+                        pricing_path(),
+                        f"example '{example.id}': {key} is {ours}, AWS prints {printed}",
+                    )
+                )
+    return problems
+
+
+def _same(key: str, ours: Decimal, printed: Decimal) -> bool:
+    """Charges agree to the cent; quantities (GB-seconds, requests) exactly."""
+    if key.endswith("_charge") or key == "total":
+        return cents(ours) == cents(printed)
+    return ours == printed

@@ -1,0 +1,56 @@
+"""Shared fixtures: a writable copy of the content folder, and cache resets between tests."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from studyapp.topics.content import catalog
+from studyapp.topics.limits import limit_sheet
+from studyapp.topics.pricing import price_list
+
+REAL_CONTENT = Path(settings.BASE_DIR, "content")
+CACHED_LOADERS = (catalog, limit_sheet, price_list)
+
+
+def clear_content_caches():
+    for loader in CACHED_LOADERS:
+        loader.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_caches():
+    clear_content_caches()
+    yield
+    clear_content_caches()
+
+
+@pytest.fixture
+def content_dir(tmp_path, settings):
+    """A copy of content/ the test may break; the app reads it instead of the real one."""
+    copy = tmp_path / "content"
+    shutil.copytree(REAL_CONTENT, copy)
+    settings.CONTENT_DIR = copy
+    clear_content_caches()
+    return copy
+
+
+def write_topic(directory: Path, name: str, **overrides) -> Path:
+    """Write a minimal valid topic page; `overrides` replace front matter lines or the body."""
+    meta = {
+        "slug": name,
+        "title": f"Topic {name}",
+        "section": "Basics",
+        "order": 999,
+        "summary": "A test topic.",
+        "sources": "\n  - https://docs.aws.amazon.com/lambda/latest/dg/welcome.html",
+        "last_verified": "2026-01-15",
+        "related": "[]",
+    }
+    body = overrides.pop("body", "## First heading\n\nSome text about timeouts.\n")
+    meta.update(overrides)
+    lines = [f"{key}: {value}" for key, value in meta.items() if value is not None]
+    path = directory / "topics" / f"{name}.md"
+    path.write_text("---\n" + "\n".join(lines) + "\n---\n" + body, encoding="utf-8")
+    return path
