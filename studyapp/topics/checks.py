@@ -34,7 +34,12 @@ def check_topics():
     catalog = build_catalog(paths)
     problems = list(catalog.problems)
     for topic in catalog.topics.values():
-        for slug in INTERNAL_TOPIC_LINK.findall(topic.html):
+        try:
+            rendered_html = topic.html
+        except Exception as error:  # any renderer failure is a problem in this file
+            problems.append(Problem(topic.path, f"Markdown does not render: {error}"))
+            continue
+        for slug in INTERNAL_TOPIC_LINK.findall(rendered_html):
             if slug not in catalog.topics:
                 problems.append(Problem(topic.path, f"link to unknown topic '/topics/{slug}/'"))
     return problems

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from studyapp.core.content import (
@@ -16,7 +19,7 @@ from studyapp.core.content import (
     files_in,
     split_front_matter,
 )
-from studyapp.core.markdown import Heading, render_markdown
+from studyapp.core.markdown import Heading, Rendered, render_markdown
 
 SECTIONS = (
     "Basics",
@@ -42,20 +45,39 @@ class Topic:
     sources: tuple[str, ...]
     last_verified: dt.date
     related: tuple[str, ...]
-    html: str
-    headings: tuple[Heading, ...]
-    text: str  # plain text of the body, for search
+    body: str  # Markdown source
     path: Path
+    _render_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def url(self) -> str:
         return f"/topics/{self.slug}/"
+
+    @cached_property
+    def rendered(self) -> Rendered:
+        """Rendered on first use and kept: startup only parses front matter."""
+        with self._render_lock:
+            return self.__dict__.get("rendered") or render_markdown(self.body)
+
+    @property
+    def html(self) -> str:
+        return self.rendered.html
+
+    @property
+    def headings(self) -> tuple[Heading, ...]:
+        return self.rendered.headings
+
+    @cached_property
+    def text(self) -> str:
+        """Plain text of the body, for search."""
+        return _plain_text(self.html)
 
 
 @dataclass(frozen=True)
 class Catalog:
     topics: dict[str, Topic]  # in reading order: section, then order
     problems: tuple[Problem, ...]
+    version: str = ""  # changes whenever a topic file changes; keys rendered-fragment caches
 
     def by_section(self) -> list[tuple[str, list[Topic]]]:
         groups = [(name, [t for t in self.topics.values() if t.section == name]) for name in SECTIONS]
@@ -74,11 +96,13 @@ def topics_dir() -> Path:
 
 
 _TAGS = re.compile(r"<[^>]+>")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:!?)])")
 
 
 def _plain_text(rendered_html: str) -> str:
     without_anchors = re.sub(r'<a class="heading-anchor"[^>]*>#</a>', "", rendered_html)
-    return " ".join(html.unescape(_TAGS.sub(" ", without_anchors)).split())
+    text = " ".join(html.unescape(_TAGS.sub(" ", without_anchors)).split())
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
 
 
 def _string_list(meta: dict, key: str, path: Path) -> tuple[str, ...]:
@@ -111,10 +135,6 @@ def parse_topic(path: Path) -> Topic:
     bad_sources = [url for url in sources if not url.startswith("https://")]
     if bad_sources:
         raise ContentError(Problem(path, f"sources must be https URLs: {', '.join(bad_sources)}"))
-    try:
-        rendered = render_markdown(body)
-    except Exception as error:  # a Markdown extension failing is a content problem
-        raise ContentError(Problem(path, f"Markdown does not render: {error}")) from error
     return Topic(
         slug=slug,
         title=str(meta["title"]),
@@ -124,9 +144,7 @@ def parse_topic(path: Path) -> Topic:
         sources=sources,
         last_verified=verified,
         related=_string_list(meta, "related", path),
-        html=rendered.html,
-        headings=rendered.headings,
-        text=_plain_text(rendered.html),
+        body=body,
         path=path,
     )
 
@@ -151,7 +169,12 @@ def build_catalog(paths: list[Path]) -> Catalog:
             if slug not in seen:
                 problems.append(Problem(topic.path, f"related topic '{slug}' does not exist"))
     parsed.sort(key=lambda t: (SECTIONS.index(t.section), t.order, t.title))
-    return Catalog(topics={t.slug: t for t in parsed}, problems=tuple(problems))
+    digest = hashlib.sha256()
+    for topic in parsed:
+        digest.update(repr((topic.path.name, topic.path.stat().st_mtime_ns, len(topic.body))).encode())
+    return Catalog(
+        topics={t.slug: t for t in parsed}, problems=tuple(problems), version=digest.hexdigest()[:16]
+    )
 
 
 def _watched() -> list[Path]:

@@ -47,6 +47,7 @@ def topic_detail(request, slug):
         "related": [topics.topics[s] for s in topic.related if s in topics.topics],
         "is_read": slug in progress.read_slugs(request),
         "nav_sections": topics.by_section(),
+        "content_version": topics.version,
     }
     return render(request, "topics/detail.html", context)
 

@@ -1,0 +1,76 @@
+"""Helpers shared by the benchmarks: percentiles, a production-like server, a table printer."""
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "studyapp.settings",
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-" + "k" * 60,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "0",
+}
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def summary(samples_ms: list[float]) -> tuple[float, float]:
+    return statistics.median(samples_ms), percentile(samples_ms, 0.95)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(*args: str) -> None:
+    env = os.environ | PRODUCTION_ENV
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+@contextmanager
+def production_server():
+    """collectstatic + migrate, then serve the app on a free loopback port in a subprocess."""
+    manage("collectstatic", "--noinput", "--clear")
+    manage("migrate", "--noinput")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "serve_wsgi.py"), str(port)],
+        cwd=ROOT,
+        env=os.environ | PRODUCTION_ENV,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        if process.stdout.readline().strip() != "READY":
+            raise RuntimeError("benchmark server did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def print_table(title: str, rows: list[tuple], headers: tuple) -> None:
+    print(f"\n{title}")
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+    for row in (headers, *rows):
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def timed_ms(action) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
