@@ -45,9 +45,11 @@ migrate: install
 check-content: install
 	$(BIN)/python manage.py check_content
 
+# `make run` is for a laptop: DEBUG on unless set (prerequisites inherit it).
+run: export DEBUG ?= 1
 run: SYSTEM_PACKAGES = bubblewrap
 run: system-deps install migrate check-content
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .
