@@ -1,0 +1,319 @@
+"""The runtime inside a sandbox: the part of Lambda's Python runtime a handler can observe.
+
+Runs under bubblewrap as `python -I -S -u bootstrap.py CMD_FD RESULT_FD`, standard library
+only. It waits for an `init` message (handler and environment variables), imports the
+learner's module the way the AWS runtime interface client does, then answers `invoke`
+messages one at a time. Messages are JSON lines; stdout and stderr are the function's log.
+Nothing here is trusted by the engine: durations, limits and kills are measured and enforced
+from outside.
+"""
+
+import importlib
+import json
+import logging
+import os
+import resource
+import sys
+import time
+import traceback
+
+ERROR_LOG_LINE_TERMINATE = "\r"
+ERROR_LOG_INDENT = "\u00a0"  # the runtime indents stack traces with no-break spaces
+_request_id = ""
+
+
+class FaultException(Exception):
+    MARSHAL_ERROR = "Runtime.MarshalError"
+    UNMARSHAL_ERROR = "Runtime.UnmarshalError"
+    USER_CODE_SYNTAX_ERROR = "Runtime.UserCodeSyntaxError"
+    HANDLER_NOT_FOUND = "Runtime.HandlerNotFound"
+    IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
+    BUILT_IN_MODULE_CONFLICT = "Runtime.BuiltInModuleConflict"
+    MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
+
+    def __init__(self, exception_type, msg, trace=None):
+        super().__init__(msg)
+        self.msg = msg
+        self.exception_type = exception_type
+        self.trace = trace
+
+
+class Channel:
+    def __init__(self, read_fd: int, write_fd: int):
+        self._reader = os.fdopen(read_fd, "rb", buffering=1 << 16)
+        self._write_fd = write_fd
+
+    def receive(self) -> dict:
+        line = self._reader.readline()
+        if not line:
+            os._exit(0)  # the engine went away
+        return json.loads(line)
+
+    def send(self, message: dict) -> None:
+        # Peak RSS is only a fallback for hosts without a memory cgroup; the engine trusts nothing else.
+        message["max_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        data = (json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass")
+        view = memoryview(data)
+        while view:
+            written = os.write(self._write_fd, view)
+            view = view[written:]
+
+
+class Unbuffered:
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __getattr__(self, attr):
+        return getattr(self.stream, attr)
+
+    def write(self, msg):
+        self.stream.write(msg)
+        self.stream.flush()
+
+    def writelines(self, msgs):
+        self.stream.writelines(msgs)
+        self.stream.flush()
+
+
+class LambdaLoggerHandler(logging.Handler):
+    def emit(self, record):
+        sys.stdout.write(self.format(record))
+
+
+class LambdaLoggerFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = _request_id
+        return True
+
+
+def setup_logging() -> None:
+    logging.Formatter.converter = time.gmtime
+    handler = LambdaLoggerHandler()
+    handler.setFormatter(
+        logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+            "%Y-%m-%dT%H:%M:%S",
+        )
+    )
+    handler.addFilter(LambdaLoggerFilter())
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    if level in logging._nameToLevel:
+        logging.getLogger().setLevel(level)
+    logging.getLogger().addHandler(handler)
+
+
+def get_handler(handler: str):
+    try:
+        module_name, function_name = handler.rsplit(".", 1)
+    except ValueError as error:
+        raise FaultException(
+            FaultException.MALFORMED_HANDLER_NAME, f"Bad handler '{handler}': {error}"
+        ) from None
+    try:
+        if module_name.split(".")[0] in sys.builtin_module_names:
+            raise FaultException(
+                FaultException.BUILT_IN_MODULE_CONFLICT,
+                f"Cannot use built-in module {module_name} as a handler module",
+            )
+        module = importlib.import_module(module_name.replace("/", "."))
+    except ImportError as error:
+        raise FaultException(
+            FaultException.IMPORT_MODULE_ERROR, f"Unable to import module '{module_name}': {error}"
+        ) from None
+    except SyntaxError as error:
+        trace = [f'  File "{error.filename}" Line {error.lineno}\n    {error.text}']
+        raise FaultException(
+            FaultException.USER_CODE_SYNTAX_ERROR,
+            f"Syntax error in module '{module_name}': {error}",
+            trace,
+        ) from None
+    try:
+        return getattr(module, function_name)
+    except AttributeError:
+        raise FaultException(
+            FaultException.HANDLER_NOT_FOUND,
+            f"Handler '{function_name}' missing on module '{module_name}'",
+        ) from None
+
+
+def make_error(message, error_type, stack_trace, request_id=None) -> dict:
+    return {
+        "errorMessage": message or "",
+        "errorType": error_type or "",
+        "requestId": request_id if request_id is not None else "",
+        "stackTrace": stack_trace or [],
+    }
+
+
+def user_stack(tb) -> list[str]:
+    frames = traceback.extract_tb(tb)
+    for index, frame in enumerate(frames):
+        if "/bootstrap.py" not in frame.filename:
+            frames = frames[index:]
+            break
+    return traceback.format_list(frames)
+
+
+def log_error(error: dict) -> None:
+    description = "[ERROR]"
+    if error.get("errorType"):
+        description += " " + error["errorType"]
+    if error.get("errorMessage"):
+        description += (":" if error.get("errorType") else "") + " " + error["errorMessage"]
+    lines = [description]
+    if error.get("stackTrace") is not None:
+        lines.append("Traceback (most recent call last):")
+        for element in error["stackTrace"]:
+            for line in element.splitlines():
+                stripped = line.lstrip(" ")
+                lines.append(ERROR_LOG_INDENT * (len(line) - len(stripped)) + stripped)
+    sys.stdout.write(ERROR_LOG_LINE_TERMINATE.join(lines) + "\n")
+
+
+class CognitoIdentity:
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+
+class Client:
+    __slots__ = ("installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name")
+
+
+class ClientContext:
+    __slots__ = ("custom", "env", "client")
+
+
+def _from_dict(cls, values):
+    if values is None:
+        return None
+    obj = cls()
+    for name in cls.__slots__:
+        setattr(obj, name, values.get(name))
+    return obj
+
+
+class LambdaContext:
+    def __init__(self, request_id, client_context, identity, deadline_ms, function_arn):
+        self.aws_request_id = request_id
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = function_arn
+        self.client_context = _from_dict(ClientContext, client_context)
+        if self.client_context is not None:
+            self.client_context.client = _from_dict(Client, self.client_context.client)
+        self.identity = _from_dict(CognitoIdentity, {})
+        if identity is not None:
+            self.identity.cognito_identity_id = identity.get("cognitoIdentityId")
+            self.identity.cognito_identity_pool_id = identity.get("cognitoIdentityPoolId")
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        remaining = self._deadline_ms - int(time.time() * 1000)
+        return remaining if remaining > 0 else 0
+
+    def log(self, msg):
+        sys.stdout.write(str(msg))
+
+    def __repr__(self):
+        return (
+            f"LambdaContext([aws_request_id={self.aws_request_id},log_group_name={self.log_group_name},"
+            f"log_stream_name={self.log_stream_name},function_name={self.function_name},"
+            f"memory_limit_in_mb={self.memory_limit_in_mb},function_version={self.function_version},"
+            f"invoked_function_arn={self.invoked_function_arn},client_context={self.client_context},"
+            f"identity={self.identity}])"
+        )
+
+
+class Encoder(json.JSONEncoder):
+    """python3.12+ runtimes keep non-ASCII characters and encode Decimal as a number."""
+
+    def default(self, obj):
+        import decimal
+
+        if isinstance(obj, decimal.Decimal):
+            return int(obj) if obj == obj.to_integral_value() else float(obj)
+        return super().default(obj)
+
+
+_encoder = Encoder(ensure_ascii=False)
+
+
+def marshal(response) -> str:
+    if isinstance(response, bytes):
+        return response.decode("utf-8", "replace")
+    try:
+        return _encoder.encode(response)
+    except Exception as error:
+        raise FaultException(FaultException.MARSHAL_ERROR, f"Unable to marshal response: {error}") from None
+
+
+def handle_invoke(channel: Channel, handler, message: dict) -> None:
+    global _request_id
+    _request_id = message["request_id"]
+    os.environ["_X_AMZN_TRACE_ID"] = message.get("trace_id", "")
+    try:
+        context = LambdaContext(
+            _request_id,
+            message.get("client_context"),
+            message.get("identity"),
+            message["deadline_ms"],
+            message["function_arn"],
+        )
+        try:
+            event = json.loads(message["event"])
+        except ValueError as error:
+            raise FaultException(
+                FaultException.UNMARSHAL_ERROR, f"Unable to unmarshal input: {error}"
+            ) from None
+        payload = marshal(handler(event, context))
+    except FaultException as fault:
+        error = make_error(fault.msg, fault.exception_type, fault.trace, _request_id)
+    except Exception:
+        error_type, value, tb = sys.exc_info()
+        error = make_error(str(value), error_type.__name__, user_stack(tb), _request_id)
+    else:
+        channel.send({"op": "result", "ok": True, "payload": payload})
+        return
+    log_error(error)
+    channel.send({"op": "result", "ok": False, "error": error})
+
+
+def apply_limits(limits: dict) -> None:
+    """Lower this process's limits before any learner code runs (they cannot be raised back)."""
+    for name, value in limits.items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+
+
+def main() -> None:
+    channel = Channel(int(sys.argv[1]), int(sys.argv[2]))
+    channel.send({"op": "ready"})
+    init = channel.receive()
+    apply_limits(init.get("rlimits", {}))
+    os.environ.clear()
+    os.environ.update(init["env"])
+    time.tzset()
+    sys.stdout = Unbuffered(sys.stdout)
+    sys.stderr = Unbuffered(sys.stderr)
+    sys.path[:0] = init.get("path", ["/var/task"])
+    os.chdir(os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
+    setup_logging()
+    try:
+        handler = get_handler(init["handler"])
+    except Exception as failure:
+        if isinstance(failure, FaultException):
+            error = make_error(failure.msg, failure.exception_type, failure.trace)
+        else:
+            error_type, value, tb = sys.exc_info()
+            error = make_error(str(value), error_type.__name__, user_stack(tb))
+        log_error(error)
+        channel.send({"op": "init_done", "ok": False, "error": error})
+        sys.exit(1)
+    channel.send({"op": "init_done", "ok": True})
+    while True:
+        handle_invoke(channel, handler, channel.receive())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,300 @@
+"""One execution environment: an isolated process running bootstrap.py, talked to over pipes.
+
+Life: spawned blank (interpreter and bootstrap loaded, no code) -> initialized with one
+function's code -> invoked any number of times -> killed (timeout, crash, expiry, reset).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import selectors
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from studyapp.sandbox.runtime.isolation import Cgroup, HostSupport, bwrap_arguments, sandbox_command
+
+MIB = 1024 * 1024
+
+
+class EnvironmentDied(Exception):
+    pass
+
+
+@dataclass
+class LogBuffer:
+    """Keeps the first `limit` bytes of output; counts the rest and says it was cut."""
+
+    limit: int
+    chunks: list[bytes] = field(default_factory=list)
+    kept: int = 0
+    dropped: int = 0
+
+    def add(self, data: bytes) -> None:
+        room = self.limit - self.kept
+        if room > 0:
+            self.chunks.append(data[:room])
+            self.kept += min(room, len(data))
+        self.dropped += max(0, len(data) - max(room, 0))
+
+    def text(self) -> str:
+        text = b"".join(self.chunks).decode("utf-8", errors="replace")
+        if self.dropped:
+            text += f"\n[Coldstart: output truncated, {self.dropped:,} more bytes not shown]\n"
+        return text
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one message sent to the environment."""
+
+    kind: str  # "ok" | "timeout" | "died"
+    message: dict | None
+    elapsed_ms: float
+    log: str
+    returncode: int | None = None
+
+
+@dataclass(frozen=True)
+class SpawnSpec:
+    host: HostSupport
+    root_dir: Path  # engine's working directory on the host
+    runtime_dir: Path  # holds bootstrap.py
+    etc_dir: Path
+    group_name: str  # parent cgroup name of this engine
+    tmp_bytes: int
+    pids_max: int
+    log_limit_bytes: int
+    allow_unisolated: bool
+
+
+class ExecutionEnvironment:
+    def __init__(self, spec: SpawnSpec, slot: int, uid: int | None):
+        self.spec = spec
+        self.slot = slot
+        self.uid = uid
+        self.name = f"env-{slot}-{os.urandom(3).hex()}"
+        self.task_dir = spec.root_dir / self.name / "task"
+        self.cgroup = Cgroup(
+            spec.host.cgroup_mode if spec.host.isolated else "rlimit", spec.group_name, self.name
+        )
+        self.process: subprocess.Popen | None = None
+        self.fingerprint: str | None = None  # set once initialized with a function
+        self.memory_mb: int | None = None
+        self.last_used = time.monotonic()
+        self.invocations = 0
+        self.dead = False
+        self._max_rss_kb = 0
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def spawn(self, default_memory_bytes: int) -> None:
+        self.task_dir.mkdir(parents=True)
+        self.task_dir.parent.chmod(0o755)
+        self.task_dir.chmod(0o755)
+        self.cgroup.create(default_memory_bytes, self.spec.pids_max)
+        cmd_r, self._cmd_w = os.pipe2(os.O_CLOEXEC)
+        self._result_r, result_w = os.pipe2(os.O_CLOEXEC)
+        self._log_r, log_w = os.pipe2(os.O_CLOEXEC)
+        child_fds = [cmd_r, result_w]
+        if self.spec.host.isolated:
+            argv, extra_fds = self._isolated_argv(cmd_r, result_w)
+        elif self.spec.allow_unisolated:
+            argv, extra_fds = self._unisolated_argv(cmd_r, result_w), []
+        else:
+            raise RuntimeError("bubblewrap is not available and unisolated runs are not allowed")
+        try:
+            self.process = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=log_w,
+                stderr=log_w,
+                pass_fds=child_fds + extra_fds,
+                env={},
+                close_fds=True,
+                start_new_session=True,
+                cwd=str(self.task_dir) if not self.spec.host.isolated else "/",
+            )
+        finally:
+            for fd in child_fds + extra_fds + [log_w]:
+                os.close(fd)
+        for fd in (self._result_r, self._log_r, self._cmd_w):
+            os.set_blocking(fd, False)
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._result_r, selectors.EVENT_READ, "result")
+        self._selector.register(self._log_r, selectors.EVENT_READ, "log")
+        self._pending = b""
+
+    def _isolated_argv(self, cmd_r: int, result_w: int) -> tuple[list[str], list[int]]:
+        spec = self.spec
+        args = bwrap_arguments(
+            python=spec.host.python,
+            task_dir=self.task_dir,
+            runtime_dir=spec.runtime_dir,
+            etc_dir=spec.etc_dir,
+            tmp_bytes=spec.tmp_bytes,
+        )
+        # Arguments travel through a pipe so /proc/*/cmdline inside shows no host paths.
+        args_r, args_w = os.pipe2(os.O_CLOEXEC)
+        os.write(args_w, b"".join(arg.encode() + b"\0" for arg in args))
+        os.close(args_w)
+        command = [
+            spec.host.bwrap,
+            "--args",
+            str(args_r),
+            *sandbox_command(spec.host.python, cmd_r, result_w),
+        ]
+        if self.uid is not None and spec.host.setpriv:
+            command = [
+                spec.host.setpriv,
+                f"--reuid={self.uid}",
+                f"--regid={self.uid}",
+                "--clear-groups",
+                *command,
+            ]
+        procs = self.cgroup.procs_files()
+        if procs:
+            # Join the cgroups before anything else runs: every later process inherits them.
+            script = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
+            command = ["/bin/sh", "-c", script, "sh", *procs, "--", *command]
+        return command, [args_r]
+
+    def _unisolated_argv(self, cmd_r: int, result_w: int) -> list[str]:
+        return [
+            self.spec.host.python,
+            "-I",
+            "-S",
+            "-B",
+            "-u",
+            str(self.spec.runtime_dir / "bootstrap.py"),
+            str(cmd_r),
+            str(result_w),
+        ]
+
+    def wait_ready(self, timeout_s: float) -> None:
+        outcome = self._await_message(time.monotonic() + timeout_s, LogBuffer(4096))
+        if outcome.kind != "ok" or outcome.message.get("op") != "ready":
+            self.kill()
+            raise EnvironmentDied(f"sandbox did not start: {outcome.log.strip() or outcome.kind}")
+
+    def kill(self) -> None:
+        """Kill the whole process tree and remove the environment's files and cgroups."""
+        if self.dead:
+            return
+        self.dead = True
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+        self.cgroup.kill_all()
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.cgroup.kill_all()
+        if hasattr(self, "_selector"):
+            self._selector.close()
+            for fd in (self._result_r, self._log_r, self._cmd_w):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.cgroup.remove()
+        shutil.rmtree(self.task_dir.parent, ignore_errors=True)
+
+    # -- messages -------------------------------------------------------------------------
+
+    def send(self, message: dict, deadline: float, log: LogBuffer) -> Outcome:
+        """Send one message and wait for the answer until `deadline` (monotonic seconds)."""
+        started = time.monotonic()
+        self._drain_log(log)  # output of background threads since the last invoke
+        data = memoryview((json.dumps(message) + "\n").encode())
+        try:
+            while data:
+                try:
+                    written = os.write(self._cmd_w, data)
+                    data = data[written:]
+                except BlockingIOError:
+                    self._wait_io(deadline, log, writing=True)
+                    if time.monotonic() >= deadline:
+                        return Outcome("timeout", None, (time.monotonic() - started) * 1000, log.text())
+        except BrokenPipeError:
+            return self._died(started, log)
+        return self._await_message(deadline, log, started)
+
+    def _await_message(self, deadline: float, log: LogBuffer, started: float | None = None) -> Outcome:
+        started = started or time.monotonic()
+        while True:
+            newline = self._pending.find(b"\n")
+            if newline >= 0:
+                line, self._pending = self._pending[:newline], self._pending[newline + 1 :]
+                elapsed = (time.monotonic() - started) * 1000
+                self._drain_log(log)
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    message = None
+                if not isinstance(message, dict):  # the code wrote on the runtime's channel
+                    self.kill()
+                    return Outcome("died", None, elapsed, log.text(), None)
+                self._max_rss_kb = max(self._max_rss_kb, int(message.pop("max_rss_kb", 0) or 0))
+                return Outcome("ok", message, elapsed, log.text())
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return Outcome("timeout", None, (time.monotonic() - started) * 1000, log.text())
+            for key, _ in self._selector.select(remaining):
+                if key.data == "log":
+                    self._drain_log(log)
+                    continue
+                try:
+                    chunk = os.read(self._result_r, 1 << 20)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    return self._died(started, log)
+                self._pending += chunk
+                if len(self._pending) > 64 * MIB:  # far above any legal payload
+                    self.kill()
+                    return Outcome("died", None, (time.monotonic() - started) * 1000, log.text())
+
+    def _wait_io(self, deadline: float, log: LogBuffer, writing: bool) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._cmd_w, selectors.EVENT_WRITE)
+            selector.register(self._log_r, selectors.EVENT_READ)
+            for key, _ in selector.select(max(0.0, deadline - time.monotonic())):
+                if key.fd == self._log_r:
+                    self._drain_log(log)
+
+    def _drain_log(self, log: LogBuffer) -> None:
+        while True:
+            try:
+                chunk = os.read(self._log_r, 1 << 16)
+            except (BlockingIOError, OSError):
+                return
+            if not chunk:
+                return
+            log.add(chunk)
+
+    def _died(self, started: float, log: LogBuffer) -> Outcome:
+        elapsed = (time.monotonic() - started) * 1000
+        returncode = None
+        if self.process is not None:
+            try:
+                returncode = self.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                returncode = None
+        self._drain_log(log)
+        return Outcome("died", None, elapsed, log.text(), returncode)
+
+    # -- measures -------------------------------------------------------------------------
+
+    def max_memory_used_mb(self) -> int:
+        peak = self.cgroup.peak_memory_bytes()
+        if peak is None:
+            peak = self._max_rss_kb * 1024
+        return max(1, math.ceil(peak / MIB))
+
+    def out_of_memory(self) -> bool:
+        return self.cgroup.oom_kills() > 0

@@ -1,0 +1,309 @@
+"""What the host offers for isolation (bubblewrap, cgroups, uid switching) and how to use it.
+
+Each execution environment gets: bubblewrap with new user/pid/net/ipc/uts/cgroup namespaces
+and an empty environment; its own host uid; a memory cgroup (the kernel kills the
+environment at its memory size, as Lambda does) and a pids cgroup (stops fork and thread
+bombs) where the host lets us create them, with rlimits as the fallback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+SANDBOX_UID_INSIDE = 993  # Lambda runs handlers as sbx_user1051 (993:990)
+SANDBOX_GID_INSIDE = 990
+
+
+@dataclass(frozen=True)
+class HostSupport:
+    bwrap: str | None
+    setpriv: str | None
+    python: str
+    cgroup_mode: str  # "v1", "v2" or "rlimit"
+    can_switch_uid: bool
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def isolated(self) -> bool:
+        return self.bwrap is not None
+
+
+def _own_cgroup_v1(controller: str) -> Path | None:
+    try:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            if controller in controllers.split(","):
+                return CGROUP_ROOT / controller / path.lstrip("/")
+    except OSError:
+        return None
+    return None
+
+
+def _writable_dir(path: Path | None) -> bool:
+    if path is None or not path.is_dir():
+        return False
+    probe = path / f"coldstart-probe-{os.getpid()}"
+    try:
+        probe.mkdir()
+        probe.rmdir()
+        return True
+    except OSError:
+        return False
+
+
+def sandbox_python() -> str:
+    """An interpreter every sandbox uid can read: Debian's /usr/bin/python3 when present."""
+    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return os.path.realpath(sys.executable)
+
+
+def detect() -> HostSupport:
+    notes: list[str] = []
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        notes.append("bubblewrap is not installed (Debian: apt install bubblewrap).")
+    is_root = os.geteuid() == 0
+    setpriv = shutil.which("setpriv") if is_root else None
+    mode = "rlimit"
+    if is_root and _writable_dir(_own_cgroup_v1("memory")) and _writable_dir(_own_cgroup_v1("pids")):
+        mode = "v1"
+    elif (CGROUP_ROOT / "cgroup.controllers").exists() and _v2_delegation_ready():
+        mode = "v2"
+    else:
+        notes.append(
+            "No writable memory/pids cgroup: memory is capped with RLIMIT_AS (a catchable "
+            "MemoryError, unlike Lambda) and processes with RLIMIT_NPROC."
+        )
+    if not (is_root and setpriv):
+        notes.append("Not root: every environment runs as the server's own uid.")
+    return HostSupport(bwrap, setpriv, sandbox_python(), mode, bool(is_root and setpriv), tuple(notes))
+
+
+def _v2_base() -> Path | None:
+    try:
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            if line.startswith("0::"):
+                return CGROUP_ROOT / line[3:].lstrip("/")
+    except OSError:
+        return None
+    return None
+
+
+def _v2_delegation_ready() -> bool:
+    base = _v2_base()
+    if base is None or not _writable_dir(base):
+        return False
+    controllers = (base / "cgroup.subtree_control").read_text().split()
+    return {"memory", "pids"} <= set(controllers)
+
+
+class Cgroup:
+    """One environment's memory and pids cgroups (v1 or v2), or nothing in rlimit mode."""
+
+    def __init__(self, mode: str, group_name: str, env_name: str):
+        self.mode = mode
+        if mode == "v1":
+            self.memory_dir = _own_cgroup_v1("memory") / group_name / env_name
+            self.pids_dir = _own_cgroup_v1("pids") / group_name / env_name
+        elif mode == "v2":
+            self.memory_dir = self.pids_dir = _v2_base() / group_name / env_name
+        else:
+            self.memory_dir = self.pids_dir = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.memory_dir is not None
+
+    def create(self, memory_bytes: int, pids_max: int) -> None:
+        if not self.enabled:
+            return
+        for directory in {self.memory_dir, self.pids_dir}:
+            directory.mkdir(parents=True, exist_ok=True)
+        self.set_memory(memory_bytes)
+        self._write(self.pids_dir, "pids.max", str(pids_max))
+
+    def set_memory(self, memory_bytes: int) -> None:
+        if self.mode == "v1":
+            memsw = self.memory_dir / "memory.memsw.limit_in_bytes"
+            # memsw must never be below the memory limit: order the writes accordingly.
+            current = int(self._read(self.memory_dir, "memory.limit_in_bytes") or 0)
+            if memsw.exists() and memory_bytes > current:
+                memsw.write_text(str(memory_bytes))
+            self._write(self.memory_dir, "memory.limit_in_bytes", str(memory_bytes))
+            if memsw.exists() and memory_bytes <= current:
+                memsw.write_text(str(memory_bytes))
+        elif self.mode == "v2":
+            self._write(self.memory_dir, "memory.max", str(memory_bytes))
+            self._write(self.memory_dir, "memory.swap.max", "0", missing_ok=True)
+
+    def procs_files(self) -> list[str]:
+        if not self.enabled:
+            return []
+        return sorted({str(self.memory_dir / "cgroup.procs"), str(self.pids_dir / "cgroup.procs")})
+
+    def pids(self) -> list[int]:
+        if not self.enabled:
+            return []
+        text = self._read(self.pids_dir, "cgroup.procs") or ""
+        return [int(pid) for pid in text.split()]
+
+    def oom_kills(self) -> int:
+        if self.mode == "v1":
+            text = self._read(self.memory_dir, "memory.oom_control") or ""
+        elif self.mode == "v2":
+            text = self._read(self.memory_dir, "memory.events") or ""
+        else:
+            return 0
+        for line in text.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill":
+                return int(value)
+        return 0
+
+    def peak_memory_bytes(self) -> int | None:
+        name = {"v1": "memory.max_usage_in_bytes", "v2": "memory.peak"}.get(self.mode)
+        value = self._read(self.memory_dir, name) if name else None
+        return int(value) if value and value.strip().isdigit() else None
+
+    def kill_all(self) -> None:
+        for pid in self.pids():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    def remove(self) -> None:
+        if not self.enabled:
+            return
+        for directory in {self.memory_dir, self.pids_dir}:
+            for _ in range(50):
+                try:
+                    directory.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError as error:
+                    if error.errno != errno.EBUSY:
+                        break
+                    self.kill_all()
+                    os.sched_yield()
+
+    @staticmethod
+    def _read(directory: Path, name: str) -> str | None:
+        try:
+            return (directory / name).read_text()
+        except OSError:
+            return None
+
+    @staticmethod
+    def _write(directory: Path, name: str, value: str, missing_ok: bool = False) -> None:
+        try:
+            (directory / name).write_text(value)
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+
+
+def cleanup_group(mode: str, group_name: str) -> None:
+    """Remove this engine's parent cgroup directories (after its environments are gone)."""
+    bases = []
+    if mode == "v1":
+        bases = [_own_cgroup_v1("memory"), _own_cgroup_v1("pids")]
+    elif mode == "v2":
+        bases = [_v2_base()]
+    for base in bases:
+        if base is None:
+            continue
+        with contextlib.suppress(OSError):
+            (base / group_name).rmdir()
+
+
+def host_symlink_or_bind(name: str) -> list[str]:
+    """Mirror /bin, /lib, ... as the host has them (merged-/usr Debian uses symlinks)."""
+    host = Path("/") / name
+    if host.is_symlink():
+        return ["--symlink", os.readlink(host), f"/{name}"]
+    if host.is_dir():
+        return ["--ro-bind", str(host), f"/{name}"]
+    return []
+
+
+def bwrap_arguments(
+    *,
+    python: str,
+    task_dir: Path,
+    runtime_dir: Path,
+    etc_dir: Path,
+    tmp_bytes: int,
+    extra_ro_binds: tuple = (),
+) -> list[str]:
+    """Options for bubblewrap (the command itself comes from sandbox_command)."""
+    args = [
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--new-session",
+        "--hostname",
+        "sandbox",
+        "--uid",
+        str(SANDBOX_UID_INSIDE),
+        "--gid",
+        str(SANDBOX_GID_INSIDE),
+        "--ro-bind",
+        "/usr",
+        "/usr",
+    ]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        args += host_symlink_or_bind(name)
+    args += [
+        "--ro-bind",
+        str(etc_dir),
+        "/etc",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(tmp_bytes),
+        "--tmpfs",
+        "/tmp",
+        "--ro-bind",
+        str(task_dir),
+        "/var/task",
+        "--ro-bind",
+        str(runtime_dir),
+        "/var/runtime",
+    ]
+    for source, target in extra_ro_binds:
+        args += ["--ro-bind", str(source), target]
+    args += ["--remount-ro", "/", "--chdir", "/var/task"]
+    return args
+
+
+def sandbox_command(python: str, cmd_fd: int, result_fd: int) -> list[str]:
+    return ["--", python, "-I", "-S", "-B", "-u", "/var/runtime/bootstrap.py", str(cmd_fd), str(result_fd)]
+
+
+ETC_FILES = {
+    "passwd": "root:x:0:0:root:/root:/sbin/nologin\n"
+    f"sbx_user1051:x:{SANDBOX_UID_INSIDE}:{SANDBOX_GID_INSIDE}::/home/sbx_user1051:/sbin/nologin\n",
+    "group": f"root:x:0:\nsbx_user1051:x:{SANDBOX_GID_INSIDE}:\n",
+    "hosts": "127.0.0.1\tlocalhost\n::1\tlocalhost\n",
+    "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n",
+}
+
+
+def write_etc(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in ETC_FILES.items():
+        (directory / name).write_text(text)
+        (directory / name).chmod(0o644)
