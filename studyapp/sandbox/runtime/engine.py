@@ -26,6 +26,7 @@ from studyapp.sandbox.runtime.config import (
 from studyapp.sandbox.runtime.environment import LogBuffer, SpawnSpec
 from studyapp.sandbox.runtime.isolation import HostSupport, cleanup_group, detect, write_etc
 from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
+from studyapp.sandbox.runtime.seccomp import build_filter
 from studyapp.sandbox.runtime.results import (
     ACCEPTED,
     DRY_RUN,
@@ -112,6 +113,7 @@ class Engine:
             pids_max=self.settings.pids_max,
             log_limit_bytes=self.settings.log_limit_bytes,
             allow_unisolated=self.settings.allow_unisolated,
+            seccomp_filter=build_filter(),
         )
         self.pool = EnvironmentPool(
             spec,

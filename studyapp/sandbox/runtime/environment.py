@@ -71,6 +71,7 @@ class SpawnSpec:
     pids_max: int
     log_limit_bytes: int
     allow_unisolated: bool
+    seccomp_filter: bytes | None = None
 
 
 class ExecutionEnvironment:
@@ -139,10 +140,13 @@ class ExecutionEnvironment:
             etc_dir=spec.etc_dir,
             tmp_bytes=spec.tmp_bytes,
         )
+        extra_fds = []
+        if spec.seccomp_filter:
+            extra_fds.append(self._pipe_with(spec.seccomp_filter))
+            args += ["--seccomp", str(extra_fds[-1])]
         # Arguments travel through a pipe so /proc/*/cmdline inside shows no host paths.
-        args_r, args_w = os.pipe2(os.O_CLOEXEC)
-        os.write(args_w, b"".join(arg.encode() + b"\0" for arg in args))
-        os.close(args_w)
+        args_r = self._pipe_with(b"".join(arg.encode() + b"\0" for arg in args))
+        extra_fds.append(args_r)
         command = [
             spec.host.bwrap,
             "--args",
@@ -162,7 +166,15 @@ class ExecutionEnvironment:
             # Join the cgroups before anything else runs: every later process inherits them.
             script = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"'
             command = ["/bin/sh", "-c", script, "sh", *procs, "--", *command]
-        return command, [args_r]
+        return command, extra_fds
+
+    @staticmethod
+    def _pipe_with(data: bytes) -> int:
+        """A pipe already holding `data` (small: fits the pipe buffer), read end returned."""
+        read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+        os.write(write_fd, data)
+        os.close(write_fd)
+        return read_fd
 
     def _unisolated_argv(self, cmd_r: int, result_w: int) -> list[str]:
         return [

@@ -112,11 +112,15 @@ class Cgroup:
 
     def __init__(self, mode: str, group_name: str, env_name: str):
         self.mode = mode
+        self.freezer_dir = None
         if mode == "v1":
             self.memory_dir = _own_cgroup_v1("memory") / group_name / env_name
             self.pids_dir = _own_cgroup_v1("pids") / group_name / env_name
+            freezer = _own_cgroup_v1("freezer")
+            if freezer is not None and _writable_dir(freezer):
+                self.freezer_dir = freezer / group_name / env_name
         elif mode == "v2":
-            self.memory_dir = self.pids_dir = _v2_base() / group_name / env_name
+            self.memory_dir = self.pids_dir = self.freezer_dir = _v2_base() / group_name / env_name
         else:
             self.memory_dir = self.pids_dir = None
 
@@ -127,7 +131,7 @@ class Cgroup:
     def create(self, memory_bytes: int, pids_max: int) -> None:
         if not self.enabled:
             return
-        for directory in {self.memory_dir, self.pids_dir}:
+        for directory in self._dirs():
             directory.mkdir(parents=True, exist_ok=True)
         self.set_memory(memory_bytes)
         self._write(self.pids_dir, "pids.max", str(pids_max))
@@ -146,10 +150,30 @@ class Cgroup:
             self._write(self.memory_dir, "memory.max", str(memory_bytes))
             self._write(self.memory_dir, "memory.swap.max", "0", missing_ok=True)
 
+    def _dirs(self) -> list[Path]:
+        return sorted({d for d in (self.memory_dir, self.pids_dir, self.freezer_dir) if d is not None})
+
     def procs_files(self) -> list[str]:
-        if not self.enabled:
-            return []
-        return sorted({str(self.memory_dir / "cgroup.procs"), str(self.pids_dir / "cgroup.procs")})
+        return [str(directory / "cgroup.procs") for directory in self._dirs()]
+
+    def freeze(self, frozen: bool) -> None:
+        """Between invokes Lambda freezes the environment: background threads and processes stop."""
+        if self.freezer_dir is None:
+            return
+        try:
+            if self.mode == "v1":
+                (self.freezer_dir / "freezer.state").write_text("FROZEN" if frozen else "THAWED")
+            else:
+                (self.freezer_dir / "cgroup.freeze").write_text("1" if frozen else "0")
+        except OSError:
+            pass
+
+    def is_frozen(self) -> bool:
+        if self.freezer_dir is None:
+            return False
+        if self.mode == "v1":
+            return (self._read(self.freezer_dir, "freezer.state") or "").strip() in ("FROZEN", "FREEZING")
+        return (self._read(self.freezer_dir, "cgroup.freeze") or "").strip() == "1"
 
     def pids(self) -> list[int]:
         if not self.enabled:
@@ -179,11 +203,12 @@ class Cgroup:
         for pid in self.pids():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        self.freeze(False)  # frozen tasks only die once thawed
 
     def remove(self) -> None:
         if not self.enabled:
             return
-        for directory in {self.memory_dir, self.pids_dir}:
+        for directory in self._dirs():
             for _ in range(50):
                 try:
                     directory.rmdir()
@@ -216,7 +241,7 @@ def cleanup_group(mode: str, group_name: str) -> None:
     """Remove this engine's parent cgroup directories (after its environments are gone)."""
     bases = []
     if mode == "v1":
-        bases = [_own_cgroup_v1("memory"), _own_cgroup_v1("pids")]
+        bases = [_own_cgroup_v1("memory"), _own_cgroup_v1("pids"), _own_cgroup_v1("freezer")]
     elif mode == "v2":
         bases = [_v2_base()]
     for base in bases:
