@@ -352,7 +352,8 @@ CASES = [
         + handler("""
         routes = open("/proc/net/route").read().splitlines()[1:]
         routes6 = [r for r in open("/proc/net/ipv6_route").read().splitlines() if not r.endswith(" lo")]
-        return {"interfaces": [name for _, name in socket.if_nameindex()], "routes": routes, "routes6": routes6}
+        names = [name for _, name in socket.if_nameindex()]
+        return {"interfaces": names, "routes": routes, "routes6": routes6}
     """),
         returns(lambda r, _: r["interfaces"] == ["lo"] and r["routes"] == [] and r["routes6"] == []),
     ),

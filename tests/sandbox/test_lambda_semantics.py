@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 
 from studyapp.sandbox.runtime import FunctionConfig
-from tests.sandbox.conftest import function, make_engine
+from tests.sandbox.conftest import function
 
 HELLO = """
 def handler(event, context):

@@ -26,7 +26,6 @@ from studyapp.sandbox.runtime.config import (
 from studyapp.sandbox.runtime.environment import LogBuffer, SpawnSpec
 from studyapp.sandbox.runtime.isolation import HostSupport, cleanup_group, detect, write_etc
 from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
-from studyapp.sandbox.runtime.seccomp import build_filter
 from studyapp.sandbox.runtime.results import (
     ACCEPTED,
     DRY_RUN,
@@ -38,6 +37,7 @@ from studyapp.sandbox.runtime.results import (
     InvokeResult,
     api_error,
 )
+from studyapp.sandbox.runtime.seccomp import build_filter
 
 MIB = 1024 * 1024
 RESPONSE_LIMIT_REPORTED = 6_291_556  # the figure Lambda prints for an oversized response
