@@ -6,12 +6,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from studyapp.sandbox.library import library
 from studyapp.topics.content import catalog
 from studyapp.topics.limits import limit_sheet
 from studyapp.topics.pricing import price_list
 
 REAL_CONTENT = Path(settings.BASE_DIR, "content")
-CACHED_LOADERS = (catalog, limit_sheet, price_list)
+CACHED_LOADERS = (catalog, limit_sheet, price_list, library)
 
 
 def clear_content_caches():

@@ -1,0 +1,28 @@
+"""check_content for the sandbox library: events parse and are indexed, handlers compile and
+name a function and an event, and every topic they point to exists."""
+
+from studyapp.core.content import Problem
+from studyapp.core.content_checks import content_checker
+from studyapp.sandbox.library import build_library, events_dir, handlers_dir
+from studyapp.topics.content import catalog
+
+
+@content_checker
+def check_sandbox_library():
+    library = build_library()
+    problems = list(library.problems)
+    topics = catalog().topics
+    for event in library.events.values():
+        if event.topic not in topics:
+            problems.append(
+                Problem(events_dir() / "events.yaml", f"event '{event.slug}': unknown topic '{event.topic}'")
+            )
+    for handler in library.handlers.values():
+        if handler.topic and handler.topic not in topics:
+            problems.append(
+                Problem(
+                    handlers_dir() / "handlers.yaml",
+                    f"handler '{handler.module}': unknown topic '{handler.topic}'",
+                )
+            )
+    return problems
