@@ -62,7 +62,9 @@ test: system-deps install-dev
 	$(BIN)/python -m pytest
 
 bench: install-dev
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/topic_page.py
+	$(BIN)/python bench/sandbox.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache

@@ -2,6 +2,7 @@
 
 import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,14 @@ def leftover_processes(engine: Engine) -> list[tuple[int, int]]:
     slots = engine.settings.max_environments + engine.settings.blank_environments
     live = live_uids(engine)
     return [(pid, uid) for pid, uid in processes_of_uid_range(base, base + slots) if uid not in live]
+
+
+def wait_for_no_leftover_processes(engine: Engine, timeout_s: float = 3) -> list[tuple[int, int]]:
+    """The kernel tears a pid namespace down asynchronously: give it a moment."""
+    deadline = time.monotonic() + timeout_s
+    while (left := leftover_processes(engine)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
 
 
 def leftover_files(engine: Engine) -> list[str]:

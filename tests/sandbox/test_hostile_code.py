@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from studyapp.sandbox.runtime import FunctionConfig
-from tests.sandbox.conftest import leftover_files, leftover_processes, make_engine
+from tests.sandbox.conftest import leftover_files, make_engine, wait_for_no_leftover_processes
 
 CANARY = "coldstart-canary-" + secrets.token_hex(8)
 TIMEOUT_S = 2
@@ -496,8 +496,5 @@ def test_hostile_code_is_contained(hostile_engine, listener, case):
     assert hostile_engine.invoke(PROBE, {}).payload == "alive"
     # Nothing of the case survives its environment.
     hostile_engine.reset(config)
-    deadline = time.monotonic() + 3
-    while leftover_processes(hostile_engine) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert leftover_processes(hostile_engine) == []
+    assert wait_for_no_leftover_processes(hostile_engine) == []
     assert leftover_files(hostile_engine) == []
