@@ -134,3 +134,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Sandbox (see README: The sandbox engine). Lambda's own limits are 10,240 MB and 900 s.
+SANDBOX_MAX_MEMORY_MB = envint("SANDBOX_MAX_MEMORY_MB", 1024)
+SANDBOX_MAX_TIMEOUT_S = envint("SANDBOX_MAX_TIMEOUT_S", 30)
+SANDBOX_MAX_CONCURRENCY = envint("SANDBOX_MAX_CONCURRENCY", 4)
+SANDBOX_MAX_ENVIRONMENTS = envint("SANDBOX_MAX_ENVIRONMENTS", 12)
+SANDBOX_BLANK_ENVIRONMENTS = envint("SANDBOX_BLANK_ENVIRONMENTS", 2)
+SANDBOX_ALLOW_UNISOLATED = envbool("SANDBOX_ALLOW_UNISOLATED", False)
+SANDBOX_UID_BASE = envint("SANDBOX_UID_BASE", 200_000)
+SANDBOX_RUNS_PER_MINUTE = envint("SANDBOX_RUNS_PER_MINUTE", 30)
+SANDBOX_MAX_CODE_BYTES = envint("SANDBOX_MAX_CODE_BYTES", 64 * 1024)
+# A 6 MB event must fit in a form post (Django's default is 2.5 MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024

@@ -14,3 +14,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The browser tests talk plain HTTP to the live server.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+SANDBOX_UID_BASE = 220_000  # apart from the engines the sandbox tests start themselves
+SANDBOX_RUNS_PER_MINUTE = 1000

@@ -39,7 +39,21 @@
         }, function () { button.textContent = "Press Ctrl+C"; });
       });
       block.appendChild(button);
+      addRunLink(block);
     });
+  }
+
+  // A Python handler on a topic page opens in the sandbox with its event.
+  function addRunLink(block) {
+    var article = block.closest("article[data-topic]");
+    var code = block.querySelector("pre");
+    if (!article || block.dataset.lang !== "python" || !code) return;
+    if (!/^def \w+\(\s*event\s*,\s*context\s*\)/m.test(code.innerText)) return;
+    var link = document.createElement("a");
+    link.className = "run-in-sandbox";
+    link.textContent = "Run in sandbox";
+    link.href = "/sandbox/?topic=" + encodeURIComponent(article.dataset.topic) + "&block=" + block.dataset.block;
+    block.appendChild(link);
   }
 
   function copyText(text) {

@@ -7,7 +7,7 @@ import functools
 import html
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import markdown
 from markdown.extensions.toc import TocExtension
@@ -28,6 +28,7 @@ class Heading:
 class CodeBlock:
     language: str
     code: str
+    attributes: dict = field(default_factory=dict)  # e.g. {"data-event": "s3-put"} from attr_list
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,8 @@ class Rendered:
 # fenced_code without codehilite emits <pre><code class="language-x">; we highlight those
 # ourselves with one shared formatter and cached lexers (codehilite builds a new formatter
 # for every block, which was half the rendering time).
-_FENCED = re.compile(
-    r'<pre[^>]*><code(?: class="language-([\w+#.-]+)[^"]*")?[^>]*>(.*?)</code></pre>', re.DOTALL
-)
+_FENCED = re.compile(r"<pre[^>]*><code([^>]*)>(.*?)</code></pre>", re.DOTALL)
+_ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
 _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 _local = threading.local()
 
@@ -93,13 +93,19 @@ def render_markdown(text: str) -> Rendered:
     blocks: list[CodeBlock] = []
 
     def highlight_block(match: re.Match) -> str:
-        language, escaped = (match.group(1) or "").lower(), match.group(2)
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        classes = attributes.pop("class", "").split()
+        language = next((c[len("language-") :] for c in classes if c.startswith("language-")), "").lower()
+        escaped = match.group(2)
         code = html.unescape(escaped)
-        blocks.append(CodeBlock(language, code))
+        index = len(blocks)
+        blocks.append(CodeBlock(language, code, attributes))
+        # data-block lets the page find this block again (e.g. "Run in sandbox").
+        opening = f'<div class="highlight" data-block="{index}" data-lang="{html.escape(language)}">'
         lexer = _lexer(language) if language else None
         if lexer is None:
-            return f'<div class="highlight"><pre><code>{escaped}</code></pre></div>'
-        return highlight(code, lexer, _FORMATTER)
+            return f"{opening}<pre><code>{escaped}</code></pre></div>"
+        return highlight(code, lexer, _FORMATTER).replace('<div class="highlight">', opening, 1)
 
     body = _FENCED.sub(highlight_block, converter.convert(text))
     return Rendered(html=body, headings=tuple(_flatten(converter.toc_tokens)), code_blocks=tuple(blocks))

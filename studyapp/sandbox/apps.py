@@ -6,4 +6,4 @@ class SandboxConfig(AppConfig):
     label = "sandbox"
 
     def ready(self):
-        from studyapp.sandbox import checks  # noqa: F401  (registers the content checker)
+        from studyapp.sandbox import checks, progress  # noqa: F401  (register checker and merger)

@@ -26,3 +26,20 @@ def check_sandbox_library():
                 )
             )
     return problems
+
+
+@content_checker
+def check_topic_sandbox_events():
+    """Events named by topic pages (front matter or a code block's data-event) must exist."""
+    events = build_library().events
+    problems = []
+    for topic in catalog().topics.values():
+        named = {topic.sandbox_event} | {
+            b.attributes.get("data-event", "") for b in topic.rendered.code_blocks
+        }
+        for slug in sorted(named - {""}):
+            if slug not in events:
+                problems.append(
+                    Problem(topic.path, f"sandbox event '{slug}' does not exist in content/events")
+                )
+    return problems

@@ -47,6 +47,7 @@ class Topic:
     related: tuple[str, ...]
     body: str  # Markdown source
     path: Path
+    sandbox_event: str = ""  # sample event for this page's "Run in sandbox" blocks
     _render_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
@@ -146,6 +147,7 @@ def parse_topic(path: Path) -> Topic:
         related=_string_list(meta, "related", path),
         body=body,
         path=path,
+        sandbox_event=str(meta.get("sandbox_event") or ""),
     )
 
 

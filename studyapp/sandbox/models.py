@@ -1,0 +1,56 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+class RunSettings(models.Model):
+    """Everything needed to run a function again: code, handler, settings and event."""
+
+    files = models.JSONField()  # {"lambda_function.py": "...source..."}
+    handler = models.CharField(max_length=200)
+    memory_mb = models.PositiveIntegerField()
+    timeout_s = models.PositiveIntegerField()
+    environment = models.JSONField(default=dict)
+    invocation_type = models.CharField(max_length=20, default="RequestResponse")
+    event_json = models.TextField()
+    event_slug = models.SlugField(max_length=80, blank=True)
+    seed_resources = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class SandboxRun(RunSettings):
+    """One run in a learner's history (the last ones are kept)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    learner_key = models.CharField(max_length=64, blank=True, db_index=True)  # anonymous learners
+    status = models.CharField(max_length=20)
+    request_id = models.CharField(max_length=64)
+    cold_start = models.BooleanField(default=False)
+    duration_ms = models.FloatField(null=True)
+    billed_duration_ms = models.PositiveIntegerField(null=True)
+    error_type = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.handler} {self.status} {self.request_id}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class SharedRun(RunSettings):
+    """A permalink: code + event + settings, shareable and linkable from topic pages."""
+
+    token = models.CharField(max_length=32, unique=True, default=new_token)
+
+    def __str__(self) -> str:
+        return f"shared {self.handler} {self.token}"

@@ -1,0 +1,95 @@
+"""Where a sandbox form's starting values come from: a starter template, a past run, a shared
+permalink or a code block on a topic page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from studyapp.sandbox.library import library
+from studyapp.topics.content import catalog
+
+DEFAULT_CODE = """import json
+
+
+def lambda_handler(event, context):
+    print("Received event:", json.dumps(event))
+    return {"statusCode": 200, "body": json.dumps({"message": "Hello from the sandbox"})}
+"""
+HANDLER_DEF = re.compile(r"^def (\w+)\(\s*event\s*,\s*context\s*\)", re.MULTILINE)
+
+
+def default_values() -> dict:
+    return {
+        "files": [("lambda_function.py", DEFAULT_CODE)],
+        "handler": "lambda_function.lambda_handler",
+        "memory_mb": 128,
+        "timeout_s": 3,
+        "invocation_type": "RequestResponse",
+        "environment": [],
+        "event_slug": "",
+        "event_json": "{}",
+        "seed_resources": False,
+    }
+
+
+def with_event(values: dict, slug: str) -> dict:
+    event = library().events.get(slug)
+    if event:
+        values.update(event_slug=slug, event_json=event.json_text)
+    return values
+
+
+def from_template(module: str) -> dict | None:
+    starter = library().handlers.get(module)
+    if starter is None:
+        return None
+    values = default_values() | {
+        "files": [(starter.file_name, starter.source)],
+        "handler": starter.handler,
+        "memory_mb": starter.memory_mb,
+        "timeout_s": int(starter.timeout_s),
+        "template": module,
+    }
+    return with_event(values, starter.event)
+
+
+def from_saved(saved) -> dict:
+    """A SandboxRun or SharedRun."""
+    return default_values() | {
+        "files": list(saved.files.items()),
+        "handler": saved.handler,
+        "memory_mb": saved.memory_mb,
+        "timeout_s": saved.timeout_s,
+        "invocation_type": saved.invocation_type,
+        "environment": list(saved.environment.items()),
+        "event_slug": saved.event_slug,
+        "event_json": saved.event_json,
+        "seed_resources": saved.seed_resources,
+    }
+
+
+def from_topic_block(slug: str, index: int) -> dict | None:
+    topic = catalog().topics.get(slug)
+    if topic is None or not 0 <= index < len(topic.rendered.code_blocks):
+        return None
+    block = topic.rendered.code_blocks[index]
+    match = HANDLER_DEF.search(block.code)
+    if block.language not in ("python", "py", "python3") or match is None:
+        return None
+    values = default_values() | {
+        "files": [("lambda_function.py", block.code)],
+        "handler": f"lambda_function.{match.group(1)}",
+        "from_topic": topic,
+    }
+    event_slug = block.attributes.get("data-event") or topic.sandbox_event
+    if event_slug:
+        with_event(values, event_slug)
+    return values
+
+
+def pretty_event(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text

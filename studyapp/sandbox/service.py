@@ -1,0 +1,134 @@
+"""The web app's door to the engine: one engine per process, configured from settings, plus
+the learner's identity, history, cost and rate limit."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+
+from studyapp.sandbox.models import SandboxRun
+from studyapp.sandbox.runtime import Engine, EngineSettings, InvokeResult
+from studyapp.topics.pricing import price_list
+
+HISTORY_LENGTH = 20
+LEARNER_KEY = "sandbox_learner"
+_engine: Engine | None = None
+_engine_lock = threading.Lock()
+
+
+def engine() -> Engine:
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = Engine(
+                EngineSettings(
+                    max_concurrency=settings.SANDBOX_MAX_CONCURRENCY,
+                    max_environments=settings.SANDBOX_MAX_ENVIRONMENTS,
+                    blank_environments=settings.SANDBOX_BLANK_ENVIRONMENTS,
+                    max_memory_mb=settings.SANDBOX_MAX_MEMORY_MB,
+                    max_timeout_s=settings.SANDBOX_MAX_TIMEOUT_S,
+                    allow_unisolated=settings.SANDBOX_ALLOW_UNISOLATED,
+                    uid_base=settings.SANDBOX_UID_BASE,
+                )
+            )
+        return _engine
+
+
+def learner_key(request) -> str:
+    """A random id kept in the session: survives log in (unlike the session key) for merging."""
+    key = request.session.get(LEARNER_KEY)
+    if not key:
+        key = request.session[LEARNER_KEY] = secrets.token_urlsafe(16)
+    return key
+
+
+def owner_filter(request) -> dict:
+    if request.user.is_authenticated:
+        return {"user": request.user}
+    return {"learner_key": learner_key(request), "user": None}
+
+
+# -- rate limit ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    allowed: bool
+    retry_after_s: int = 0
+
+
+def check_rate(request) -> RateDecision:
+    """Fixed one-minute window per learner, in Django's cache (shared across workers in production)."""
+    who = f"user-{request.user.pk}" if request.user.is_authenticated else learner_key(request)
+    window = int(time.time() // 60)
+    key = f"sandbox-rate:{who}:{window}"
+    cache.add(key, 0, timeout=90)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=90)
+        count = 1
+    if count > settings.SANDBOX_RUNS_PER_MINUTE:
+        return RateDecision(False, retry_after_s=max(1, 60 - int(time.time() % 60)))
+    return RateDecision(True)
+
+
+# -- cost ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvokeCost:
+    per_invoke: Decimal
+    per_million: Decimal
+    gb_seconds: Decimal
+    architecture: str
+    region: str
+
+
+def invoke_cost(result: InvokeResult, memory_mb: int, architecture: str = "x86_64") -> InvokeCost | None:
+    if result.report is None:
+        return None
+    prices = price_list()
+    rate = prices.architectures[architecture].duration_tiers[0].price_per_gb_second
+    gb_seconds = Decimal(result.report.billed_duration_ms) / 1000 * Decimal(memory_mb) / 1024
+    per_invoke = gb_seconds * rate + prices.request_price_per_million / 1_000_000
+    return InvokeCost(per_invoke, per_invoke * 1_000_000, gb_seconds, architecture, prices.region)
+
+
+# -- history ------------------------------------------------------------------------------------
+
+
+def record_run(request, form, result: InvokeResult) -> SandboxRun:
+    data = form.cleaned_data
+    report = result.report
+    run = SandboxRun.objects.create(
+        **owner_filter(request),
+        files=data["files"],
+        handler=data["handler"],
+        memory_mb=data["memory_mb"],
+        timeout_s=data["timeout_s"],
+        environment=data["environment"],
+        invocation_type=data["invocation_type"],
+        event_json=data["event_json"],
+        event_slug=data.get("event_slug") or "",
+        seed_resources=data.get("seed_resources", False),
+        status=result.status,
+        request_id=result.request_id,
+        cold_start=result.cold_start,
+        duration_ms=report.duration_ms if report else None,
+        billed_duration_ms=report.billed_duration_ms if report else None,
+        error_type=result.error_type or "",
+    )
+    stale = SandboxRun.objects.filter(**owner_filter(request)).values_list("pk", flat=True)[HISTORY_LENGTH:]
+    SandboxRun.objects.filter(pk__in=list(stale)).delete()
+    return run
+
+
+def history(request) -> list[SandboxRun]:
+    return list(SandboxRun.objects.filter(**owner_filter(request))[:HISTORY_LENGTH])

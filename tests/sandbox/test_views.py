@@ -1,0 +1,300 @@
+"""The sandbox page: every setting, every bad input (a message, never a 500), history,
+permalinks, rate limits, and a run that does not block other requests."""
+
+import http.cookiejar
+import json
+import re
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from studyapp.sandbox import service
+from studyapp.sandbox.library import library
+from studyapp.sandbox.models import SandboxRun, SharedRun
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+CODE = "def lambda_handler(event, context):\n    return {'got': event}\n"
+
+
+def form(**overrides) -> dict:
+    data = {
+        "file_name": ["lambda_function.py"],
+        "file_code": [CODE],
+        "handler": "lambda_function.lambda_handler",
+        "memory_mb": "128",
+        "timeout_s": "3",
+        "invocation_type": "RequestResponse",
+        "event_json": '{"a": 1}',
+        "env_key": [""],
+        "env_value": [""],
+    }
+    data.update(overrides)
+    return data
+
+
+def run(client, **overrides):
+    return client.post(reverse("sandbox_run"), form(**overrides), **HTMX)
+
+
+def test_page_renders_editor_events_and_templates(client):
+    response = client.get(reverse("sandbox_home"))
+    assert response.status_code == 200
+    assert 'class="code-editor"' in response.text and 'data-mode="json"' in response.text
+    for event in library().events.values():
+        assert f'value="{event.slug}"' in response.text
+    assert "optgroup" in response.text
+    assert "Here up to 1024 MB" in response.text and "Here up to 30 s" in response.text
+
+
+def test_run_returns_result_partial_with_report_and_cost(client):
+    response = run(client)
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert 'data-status="success"' in response.text
+    assert "REPORT RequestId:" in response.text and "Billed duration" in response.text
+    assert "per million such invokes" in response.text
+    assert "Cold start" in response.text
+
+
+def test_run_without_javascript_returns_the_whole_page(client):
+    response = client.post(reverse("sandbox_run"), form())
+    assert response.status_code == 200
+    assert "<html" in response.text and 'data-status="success"' in response.text
+    assert "def lambda_handler" in response.text  # the code is still in the editor
+
+
+def test_second_run_is_warm(client):
+    run(client, file_code=[CODE + "# warm test\n"])
+    assert "Warm start" in run(client, file_code=[CODE + "# warm test\n"]).text
+
+
+def test_reset_environment_makes_the_next_run_cold(client):
+    code = [CODE + "# reset test\n"]
+    run(client, file_code=code)
+    response = client.post(reverse("sandbox_reset"), form(file_code=code), **HTMX)
+    assert "next run is a cold start" in response.text
+    assert "Cold start" in run(client, file_code=code).text
+
+
+def test_helper_module_in_a_second_file(client):
+    response = run(
+        client,
+        file_name=["lambda_function.py", "helpers.py"],
+        file_code=[
+            "from helpers import double\ndef lambda_handler(e, c):\n    return double(21)\n",
+            "def double(n):\n    return n * 2\n",
+        ],
+    )
+    assert "42" in response.text and 'data-status="success"' in response.text
+
+
+def test_environment_variables_reach_the_handler(client):
+    response = run(
+        client,
+        file_code=["import os\ndef lambda_handler(e, c):\n    return os.environ['STAGE']\n"],
+        env_key=["STAGE"],
+        env_value=["prod-eu"],
+    )
+    assert "prod-eu" in response.text
+
+
+@pytest.mark.parametrize(("memory", "ok"), [("128", True), ("1024", True), ("2048", False), ("64", False)])
+def test_memory_setting(client, memory, ok):
+    response = run(client, memory_mb=memory, file_code=[CODE + f"# m{memory}\n"])
+    assert (response.status_code == 200) is ok
+    if ok:
+        assert f"Memory Size: {memory} MB" in response.text
+    else:
+        assert response.status_code == 422 and "Nothing ran" in response.text
+
+
+def test_timeout_setting_is_applied(client):
+    code = "import time\ndef lambda_handler(e, c):\n    time.sleep(5)\n"
+    started = time.monotonic()
+    response = run(client, timeout_s="1", file_code=[code])
+    assert time.monotonic() - started < 3
+    assert "Task timed out after 1.00 seconds" in response.text
+
+
+def test_event_invocation_shows_the_timeline(client):
+    code = "def lambda_handler(e, c):\n    raise ValueError('no')\n"
+    response = run(client, invocation_type="Event", file_code=[code])
+    assert response.status_code == 200
+    assert 'data-testid="timeline"' in response.text
+    assert "Attempt 3" in response.text and "after waiting 120 s on Lambda" in response.text
+    assert "Discarded" in response.text
+
+
+def test_dry_run_runs_nothing(client):
+    response = run(client, invocation_type="DryRun")
+    assert "Dry run" in response.text and "HTTP 204" in response.text
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"file_code": ["   "]}, "the handler file is empty"),
+        ({"file_code": ["x = 1\n" * 20_000]}, "the sandbox takes up to"),
+        ({"handler": "no_dot_here"}, "must be module.function"),
+        ({"handler": "other.lambda_handler"}, "No file other.py for this handler"),
+        (
+            {"event_json": '{"a": 1,}'},
+            "not valid JSON: Expecting property name enclosed in double quotes at line 1, column 9",
+        ),
+        ({"event_json": json.dumps({"blob": "x" * (6 * 1024 * 1024)})}, "Lambda accepts at most 6 MB"),
+        (
+            {"invocation_type": "Event", "event_json": json.dumps({"blob": "x" * (1024 * 1024)})},
+            "at most 1 MB",
+        ),
+        ({"env_key": ["AWS_REGION"], "env_value": ["eu-west-1"]}, "AWS_REGION is reserved"),
+        ({"env_key": ["1bad"], "env_value": ["x"]}, "is not a valid variable name"),
+        ({"env_key": ["BIG"], "env_value": ["x" * 5000]}, "Lambda allows 4 KB"),
+        ({"timeout_s": "901"}, "Lambda allows 1 to 900 seconds"),
+        ({"timeout_s": "60"}, "this sandbox stops at 30 s"),
+        ({"timeout_s": "abc"}, "Enter a whole number"),
+        ({"memory_mb": "20000"}, "Lambda allows 128 to 10,240 MB"),
+        ({"invocation_type": "Later"}, "Select a valid choice"),
+        ({"file_name": ["../evil.py"]}, "must be a plain relative path"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_keeps_the_code(client, overrides, message):
+    response = run(client, **overrides)
+    assert response.status_code == 422
+    assert message in response.text
+    full = client.post(reverse("sandbox_run"), form(**overrides))
+    assert full.status_code == 422
+    assert "Nothing ran" in full.text
+    if "file_code" not in overrides:
+        assert "def lambda_handler(event, context):" in full.text  # nothing typed is lost
+
+
+def test_missing_csrf_is_refused_without_a_500():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("sandbox_run"), form())
+    assert response.status_code == 403
+
+
+def test_history_keeps_the_last_20_and_reopens_a_run(client):
+    for n in range(22):
+        run(client, event_json=json.dumps({"n": n}), file_code=[CODE + "# history\n"])
+    runs = SandboxRun.objects.all()
+    assert runs.count() == 20
+    newest = runs.first()
+    page = client.get(reverse("sandbox_history"))
+    assert page.text.count("?run=") == 20
+    reopened = client.get(reverse("sandbox_home") + f"?run={newest.pk}")
+    assert "&quot;n&quot;: 21" in reopened.text or '"n": 21' in reopened.text
+
+
+def test_another_learners_run_is_not_visible(client):
+    run(client)
+    other = Client()
+    pk = SandboxRun.objects.first().pk
+    assert other.get(reverse("sandbox_home") + f"?run={pk}").status_code == 404
+    assert other.get(reverse("sandbox_home") + "?run=not-a-number").status_code == 404
+
+
+def test_permalink_saves_code_event_and_settings(client):
+    response = client.post(
+        reverse("sandbox_share"), form(memory_mb="256", env_key=["MODE"], env_value=["demo"])
+    )
+    shared = SharedRun.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/sandbox/s/{shared.token}/"
+    page = Client().get(response["Location"])
+    assert page.status_code == 200
+    assert (
+        'value="256"' in page.text
+        and 'value="MODE"' in page.text
+        and "return {&#x27;got&#x27;: event}" in page.text
+    )
+
+
+def test_tampered_permalink_is_a_friendly_404(client):
+    response = client.get("/sandbox/s/not-a-real-token/")
+    assert response.status_code == 404
+    assert "does not exist" in response.text
+
+
+def test_starter_template_and_unknown_template(client):
+    page = client.get(reverse("sandbox_home") + "?template=sqs_batch")
+    assert "sqs_batch.py" in page.text
+    assert re.search(r'value="sqs-receive"[^>]* selected>', page.text)
+    missing = client.get(reverse("sandbox_home") + "?template=nope")
+    assert missing.status_code == 200 and "could not be found" in missing.text
+
+
+def test_topic_code_block_opens_in_the_sandbox(client):
+    from studyapp.topics.content import catalog
+
+    topic, index = next(
+        (t, i)
+        for t in catalog().topics.values()
+        for i, b in enumerate(t.rendered.code_blocks)
+        if b.language == "python" and "def lambda_handler(event, context)" in b.code
+    )
+    page = client.get(reverse("sandbox_home") + f"?topic={topic.slug}&block={index}")
+    assert page.status_code == 200 and f'href="{topic.url}"' in page.text
+    assert 'value="lambda_function.lambda_handler"' in page.text
+    assert client.get(reverse("sandbox_home") + f"?topic={topic.slug}&block=999").status_code == 200
+
+
+def test_rate_limit_answers_429_with_retry_after(client, settings):
+    settings.SANDBOX_RUNS_PER_MINUTE = 2
+    from django.core.cache import cache
+
+    cache.clear()
+    assert run(client).status_code == 200
+    assert run(client).status_code == 200
+    response = run(client)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "Too many runs" in response.text
+
+
+def test_engine_concurrency_cap_is_a_429(client):
+    engine = service.engine()
+    with engine._accounting.lock:  # every slot taken, as if other learners' code were running
+        engine._accounting.running += engine.settings.max_concurrency
+    try:
+        response = run(client)
+    finally:
+        with engine._accounting.lock:
+            engine._accounting.running -= engine.settings.max_concurrency
+    assert response.status_code == 429
+    assert response["Retry-After"] == "2"
+    assert "Your code is safe here" in response.text
+
+
+def test_a_run_does_not_block_other_requests(live_server):
+    """The threaded server answers a page while a slow handler runs."""
+    slow = form(file_code=["import time\ndef lambda_handler(e, c):\n    time.sleep(2)\n    return 1\n"])
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(live_server.url + reverse("sandbox_home"), timeout=10).read()
+    slow["csrfmiddlewaretoken"] = next(c.value for c in jar if c.name == "csrftoken")
+    done = {}
+
+    def slow_run():
+        started = time.monotonic()
+        data = urllib.parse.urlencode(slow, doseq=True).encode()
+        with opener.open(live_server.url + reverse("sandbox_run"), data=data, timeout=10) as response:
+            done["status"] = response.status
+            done["body"] = response.read().decode()
+        done["elapsed"] = time.monotonic() - started
+
+    thread = threading.Thread(target=slow_run)
+    thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    with urllib.request.urlopen(live_server.url + "/health/", timeout=5) as response:
+        assert response.status == 200
+    assert time.monotonic() - started < 1.0
+    thread.join(10)
+    assert done["status"] == 200 and 'data-status="success"' in done["body"]
+    assert done["elapsed"] >= 2
