@@ -1,0 +1,101 @@
+"""The sandbox in a real browser: run a handler against a sample event, timeouts, warm starts,
+Ctrl+Enter, "Run in sandbox" from a topic, and keyboard-only use."""
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def set_code(page, code: str) -> None:
+    page.evaluate("(code) => document.querySelector('#files .CodeMirror').CodeMirror.setValue(code)", code)
+
+
+def test_api_gateway_event_with_the_json_api_handler(page, screenshot):
+    page.goto("/sandbox/")
+    page.get_by_label("Starter template").select_option("api_json")
+    page.get_by_role("button", name="Load").click()
+    page.get_by_label("Sample event").select_option("apigateway-rest-proxy")
+    expect(page.locator("#event-description")).to_contain_text("REST API")
+    expect(page.locator("#event-json-status")).to_have_text("Valid JSON.")
+    page.locator("#run-button").click()
+    expect(page.get_by_test_id("status")).to_have_text("SUCCESS")
+    expect(page.get_by_test_id("payload")).to_contain_text('"statusCode": 201')
+    expect(page.get_by_test_id("log")).to_contain_text("REPORT RequestId:")
+    expect(page.get_by_test_id("log")).to_contain_text("Billed Duration:")
+    expect(page.get_by_test_id("start-kind")).to_contain_text("Cold start")
+    screenshot(page, "sandbox-api-json")
+
+
+def test_second_run_is_warm_and_ctrl_enter_runs(page):
+    page.goto("/sandbox/")
+    set_code(page, "count = 0\ndef lambda_handler(event, context):\n    global count\n    count += 1\n"
+                   "    return {'count': count}\n")
+    page.locator("#files .CodeMirror textarea").focus()
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_test_id("payload")).to_contain_text('"count": 1')
+    expect(page.get_by_test_id("start-kind")).to_contain_text("Cold start")
+    page.get_by_role("button", name="Invoke again").click()
+    expect(page.get_by_test_id("payload")).to_contain_text('"count": 2')
+    expect(page.get_by_test_id("start-kind")).to_have_text("Warm start")
+
+
+def test_timeout_message_arrives_within_the_limit_plus_two_seconds(page, screenshot):
+    page.goto("/sandbox/")
+    set_code(page, "import time\ndef lambda_handler(event, context):\n    time.sleep(60)\n")
+    page.get_by_label("Timeout (s)").fill("2")
+    started = time.monotonic()
+    page.locator("#run-button").click()
+    expect(page.get_by_test_id("payload")).to_contain_text("Task timed out after 2.00 seconds", timeout=10_000)
+    assert time.monotonic() - started < 2 + 2
+    expect(page.get_by_test_id("status")).to_have_text("TIMEOUT")
+    screenshot(page, "sandbox-timeout")
+
+
+def test_invalid_event_json_is_flagged_before_running(page):
+    page.goto("/sandbox/")
+    page.evaluate("() => document.querySelector('.sandbox-event .CodeMirror').CodeMirror.setValue('{\"a\": 1,\\n  }')")
+    expect(page.locator("#event-json-status")).to_contain_text("line 2")
+    page.locator("#run-button").click()
+    expect(page.get_by_test_id("result")).to_have_count(0)
+
+
+def test_run_in_sandbox_from_a_topic(page, screenshot):
+    page.goto("/topics/handler-and-event/")
+    link = page.get_by_role("link", name="Run in sandbox").first
+    expect(link).to_be_visible()
+    link.click()
+    expect(page).to_have_url(re.compile(r"/sandbox/\?topic=handler-and-event&block=\d+"))
+    expect(page.get_by_role("link", name="The handler and the event object")).to_be_visible()
+    page.locator("#run-button").click()
+    expect(page.get_by_test_id("log")).to_contain_text("END RequestId:")
+    screenshot(page, "sandbox-from-topic")
+
+
+def test_keyboard_only_use_of_the_page(page):
+    page.goto("/sandbox/")
+    page.locator("#id_handler").focus()
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_memory_mb")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("#id_timeout_s")).to_be_focused()
+    # The code editor can be left with Esc then Tab.
+    page.locator("#files .CodeMirror textarea").focus()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    expect(page.locator("#files .CodeMirror textarea")).not_to_be_focused()
+    page.locator("#run-button").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("status")).to_have_text("SUCCESS")
+
+
+def test_form_errors_keep_the_code(page):
+    page.goto("/sandbox/")
+    page.get_by_label("Memory (MB)").fill("2048")  # Lambda allows it, this sandbox does not
+    page.locator("#run-button").click()
+    expect(page.locator("#result")).to_contain_text("Nothing ran")
+    expect(page.locator("#result")).to_contain_text("this sandbox runs up to 1,024 MB")
+    expect(page.locator("#files .CodeMirror")).to_contain_text("lambda_handler")
