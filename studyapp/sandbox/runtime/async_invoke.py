@@ -149,7 +149,7 @@ class AsyncInvocation:
             "timestamp": _now_iso(),
             "requestContext": {
                 "requestId": self.request_id,
-                "functionArn": f"{self.engine._function_arn(self.config)}:$LATEST",
+                "functionArn": f"{self.engine.function_arn(self.config)}:$LATEST",
                 "condition": condition,
                 "approximateInvokeCount": len(self.attempts),
             },

@@ -20,6 +20,7 @@ import traceback
 ERROR_LOG_LINE_TERMINATE = "\r"
 ERROR_LOG_INDENT = "\u00a0"  # the runtime indents stack traces with no-break spaces
 _request_id = ""
+aws_mock = None  # the in-sandbox AWS, when this environment has the libraries
 
 
 class FaultException(Exception):
@@ -252,6 +253,8 @@ def marshal(response) -> str:
 def handle_invoke(channel: Channel, handler, message: dict) -> None:
     global _request_id
     _request_id = message["request_id"]
+    if aws_mock is not None:
+        aws_mock.calls.clear()
     os.environ["_X_AMZN_TRACE_ID"] = message.get("trace_id", "")
     try:
         context = LambdaContext(
@@ -274,10 +277,38 @@ def handle_invoke(channel: Channel, handler, message: dict) -> None:
         error_type, value, tb = sys.exc_info()
         error = make_error(str(value), error_type.__name__, user_stack(tb), _request_id)
     else:
-        channel.send({"op": "result", "ok": True, "payload": payload})
+        channel.send({"op": "result", "ok": True, "payload": payload, "aws_calls": _aws_calls()})
         return
     log_error(error)
-    channel.send({"op": "result", "ok": False, "error": error})
+    channel.send({"op": "result", "ok": False, "error": error, "aws_calls": _aws_calls()})
+
+
+def _aws_calls() -> list:
+    return list(aws_mock.calls) if aws_mock is not None else []
+
+
+def handle_seed(channel: Channel, message: dict) -> None:
+    try:
+        created = aws_mock.seed(message["plan"])
+    except Exception as error:
+        channel.send({"op": "seeded", "ok": False, "error": f"{type(error).__name__}: {error}"})
+        return
+    channel.send({"op": "seeded", "ok": True, "created": created})
+
+
+def enable_aws(channel: Channel) -> None:
+    """The first boto3 import starts the in-memory AWS; the engine is told before and after so
+    the emulator's own memory is not charged to the learner's function."""
+    global aws_mock
+    import aws_mock as module
+
+    aws_mock = module
+
+    def before_start():
+        channel.send({"op": "aws_starting"})
+        channel.receive()  # the engine acknowledges once it has made room
+
+    aws_mock.install(before_start, lambda: channel.send({"op": "aws_ready"}))
 
 
 def apply_limits(limits: dict) -> None:
@@ -299,6 +330,8 @@ def main() -> None:
     sys.path[:0] = init.get("path", ["/var/task"])
     os.chdir(os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
     setup_logging()
+    if init.get("aws"):
+        enable_aws(channel)
     try:
         handler = get_handler(init["handler"])
     except Exception as failure:
@@ -312,7 +345,11 @@ def main() -> None:
         sys.exit(1)
     channel.send({"op": "init_done", "ok": True})
     while True:
-        handle_invoke(channel, handler, channel.receive())
+        message = channel.receive()
+        if message.get("op") == "seed" and aws_mock is not None:
+            handle_seed(channel, message)
+        else:
+            handle_invoke(channel, handler, message)
 
 
 if __name__ == "__main__":

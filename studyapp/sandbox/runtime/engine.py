@@ -4,13 +4,11 @@ Lambda's phases and limits, and answers like the Invoke API and the function's l
 from __future__ import annotations
 
 import atexit
-import datetime as dt
 import json
 import os
 import shutil
 import tempfile
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,40 +16,26 @@ from pathlib import Path
 from studyapp.sandbox.runtime import lambda_format as fmt
 from studyapp.sandbox.runtime.config import (
     ASYNC_PAYLOAD_MAX_BYTES,
-    INIT_TIMEOUT_S,
     SYNC_PAYLOAD_MAX_BYTES,
     ConfigError,
     FunctionConfig,
 )
-from studyapp.sandbox.runtime.environment import LogBuffer, SpawnSpec
+from studyapp.sandbox.runtime.environment import SpawnSpec
 from studyapp.sandbox.runtime.isolation import HostSupport, cleanup_group, detect, write_etc
 from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
 from studyapp.sandbox.runtime.results import (
     ACCEPTED,
     DRY_RUN,
-    ERROR,
     REJECTED,
-    SUCCESS,
     THROTTLED,
-    TIMEOUT,
     InvokeResult,
     api_error,
 )
 from studyapp.sandbox.runtime.seccomp import build_filter
+from studyapp.sandbox.runtime.sync_run import SyncRun
 
 MIB = 1024 * 1024
-RESPONSE_LIMIT_REPORTED = 6_291_556  # the figure Lambda prints for an oversized response
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
-LAMBDA_LIBRARY_PATH = (
-    "/var/lang/lib",
-    "/lib64",
-    "/usr/lib64",
-    "/var/runtime",
-    "/var/runtime/lib",
-    "/var/task",
-    "/var/task/lib",
-    "/opt/lib",
-)
 
 
 class IsolationUnavailable(RuntimeError):
@@ -75,6 +59,8 @@ class EngineSettings:
     account_id: str = "123456789012"
     async_retry_delays_s: tuple[float, float] = (1.0, 2.0)  # Lambda waits about 1 and 2 minutes
     work_dir: str | None = None
+    libraries_dir: str | None = None  # boto3 + moto for the in-sandbox AWS (make sandbox-libs)
+    aws_emulator_memory_mb: int = 256  # room for moto, not charged to the function
 
 
 @dataclass
@@ -97,8 +83,17 @@ class Engine:
         self._root.chmod(0o755)  # sandbox uids must reach their bind-mount sources
         runtime_dir = self._root / "runtime"
         runtime_dir.mkdir()
-        shutil.copy(Path(__file__).with_name("bootstrap.py"), runtime_dir / "bootstrap.py")
-        (runtime_dir / "bootstrap.py").chmod(0o644)
+        for name in ("bootstrap.py", "aws_mock.py"):
+            shutil.copy(Path(__file__).with_name(name), runtime_dir / name)
+            (runtime_dir / name).chmod(0o644)
+        libraries = Path(self.settings.libraries_dir) if self.settings.libraries_dir else None
+        self.aws_available = bool(
+            libraries and (libraries / "moto").is_dir() and (libraries / "boto3").is_dir()
+        )
+        extra_binds = ()
+        if self.aws_available:
+            (runtime_dir / "packages").mkdir()
+            extra_binds = ((libraries, "/var/runtime/packages"),)
         runtime_dir.chmod(0o755)
         write_etc(self._root / "etc")
         (self._root / "etc").chmod(0o755)
@@ -114,6 +109,7 @@ class Engine:
             log_limit_bytes=self.settings.log_limit_bytes,
             allow_unisolated=self.settings.allow_unisolated,
             seccomp_filter=build_filter(),
+            extra_ro_binds=extra_binds,
         )
         self.pool = EnvironmentPool(
             spec,
@@ -138,6 +134,7 @@ class Engine:
         identity: dict | None = None,
         destinations: dict | None = None,
         maximum_retry_attempts: int = 2,
+        seed_resources: bool = False,
     ) -> InvokeResult:
         request_id = fmt.new_request_id()
         rejected = self._validate(config, event, invocation_type, request_id)
@@ -163,7 +160,7 @@ class Engine:
                 status_code=202,
                 async_invocation=invocation,
             )
-        return self.run_sync(config, event_json, request_id, client_context, identity)
+        return self.run_sync(config, event_json, request_id, client_context, identity, seed=seed_resources)
 
     def reset(self, config: FunctionConfig) -> int:
         """Destroy the warm environments of this function: the next invoke is a cold start."""
@@ -244,6 +241,7 @@ class Engine:
         client_context: dict | None = None,
         identity: dict | None = None,
         invocation_type: str = "RequestResponse",
+        seed: bool = False,
     ) -> InvokeResult:
         with self._accounting.lock:
             if self._accounting.running >= self.settings.max_concurrency:
@@ -252,7 +250,9 @@ class Engine:
                 )
             self._accounting.running += 1
         try:
-            return self._run(config, event_json, request_id, client_context, identity, invocation_type)
+            return SyncRun(
+                self, config, event_json, request_id, invocation_type, client_context, identity, seed
+            ).execute()
         except PoolExhausted:
             return api_error(
                 request_id, invocation_type, THROTTLED, 429, "TooManyRequestsException", "Rate Exceeded."
@@ -261,314 +261,8 @@ class Engine:
             with self._accounting.lock:
                 self._accounting.running -= 1
 
-    def _run(self, config, event_json, request_id, client_context, identity, invocation_type):
-        env = self.pool.take_warm(config.fingerprint)
-        cold = env is None
-        log_lines: list[str] = []
-        init_ms = None
-        if cold:
-            env = self.pool.take_blank()
-            log_lines.append(fmt.init_start_line(config.region))
-            init = self._initialize(env, config)
-            init_ms = init.elapsed_ms
-            if init.log:
-                log_lines.append(init.log.rstrip("\n"))
-            if init.kind != "ok" or not init.message.get("ok"):
-                return self._init_failed(env, config, request_id, init, log_lines, invocation_type)
-        try:
-            return self._invoke(
-                env,
-                config,
-                event_json,
-                request_id,
-                client_context,
-                identity,
-                cold,
-                init_ms,
-                log_lines,
-                invocation_type,
-            )
-        finally:
-            self.pool.give_back(env)
-
-    def _initialize(self, env, config: FunctionConfig):
-        for relative, source in config.files.items():
-            path = env.task_dir / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(source, encoding="utf-8")
-            path.chmod(0o644)
-        for directory in [env.task_dir, *[p for p in env.task_dir.rglob("*") if p.is_dir()]]:
-            directory.chmod(0o755)
-        env.cgroup.set_memory(config.memory_mb * MIB)
-        env.fingerprint = config.fingerprint
-        env.memory_mb = config.memory_mb
-        env.log_stream = f"{dt.datetime.now(dt.UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
-        message = {
-            "op": "init",
-            "handler": config.handler,
-            "env": self._lambda_environment(config, env),
-            "rlimits": self._rlimits(config),
-            "path": [self._task_root(env)],
-        }
-        return env.send(message, time.monotonic() + INIT_TIMEOUT_S, LogBuffer(self.settings.log_limit_bytes))
-
-    def _task_root(self, env) -> str:
-        return "/var/task" if self.host.isolated else str(env.task_dir)
-
-    def _rlimits(self, config: FunctionConfig) -> dict[str, int]:
-        limits = {
-            "RLIMIT_NOFILE": 1024,  # Lambda's file descriptor quota
-            "RLIMIT_CORE": 0,
-            "RLIMIT_FSIZE": self.settings.tmp_size_mb * MIB,
-            "RLIMIT_CPU": int(self.settings.max_timeout_s * 20),
-            "RLIMIT_NPROC": self.settings.pids_max + 4,  # per host uid: effective as non-root
-        }
-        if self.host.cgroup_mode == "rlimit":
-            # Without a memory cgroup only an address-space cap is possible (catchable, unlike Lambda).
-            limits["RLIMIT_AS"] = (config.memory_mb + 256) * MIB
-        return limits
-
-    def _lambda_environment(self, config: FunctionConfig, env) -> dict[str, str]:
-        task_root = self._task_root(env)
-        variables = {
-            "_HANDLER": config.handler,
-            "AWS_REGION": config.region,
-            "AWS_DEFAULT_REGION": config.region,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{fmt.RUNTIME_NAME}",
-            "AWS_LAMBDA_FUNCTION_NAME": config.function_name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.function_name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": env.log_stream,
-            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
-            # Obviously fake credentials: the sandbox can reach no AWS, and the host's are never passed.
-            "AWS_ACCESS_KEY_ID": "ASIACOLDSTARTSANDBOX",
-            "AWS_SECRET_ACCESS_KEY": "coldstart-sandbox-not-a-real-secret",
-            "AWS_SESSION_TOKEN": "coldstart-sandbox-session",
-            "LAMBDA_TASK_ROOT": task_root,
-            "LAMBDA_RUNTIME_DIR": "/var/runtime",
-            "LANG": "en_US.UTF-8",
-            "TZ": ":UTC",
-            "PATH": "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
-            "LD_LIBRARY_PATH": ":".join(LAMBDA_LIBRARY_PATH),
-            "PYTHONPATH": "/var/runtime",
-        }
-        variables.update(config.environment)  # TZ, LANG, PATH... may be overridden, reserved names not
-        return variables
-
-    def _function_arn(self, config: FunctionConfig) -> str:
+    def function_arn(self, config: FunctionConfig) -> str:
         return f"arn:aws:lambda:{config.region}:{self.settings.account_id}:function:{config.function_name}"
-
-    def _invoke(
-        self,
-        env,
-        config,
-        event_json,
-        request_id,
-        client_context,
-        identity,
-        cold,
-        init_ms,
-        log_lines,
-        invocation_type,
-    ) -> InvokeResult:
-        deadline_epoch_ms = int(time.time() * 1000 + config.timeout_s * 1000)
-        log_lines.append(fmt.start_line(request_id))
-        message = {
-            "op": "invoke",
-            "request_id": request_id,
-            "event": event_json,
-            "deadline_ms": deadline_epoch_ms,
-            "function_arn": self._function_arn(config),
-            "trace_id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Sampled=0;Lineage=1",
-            "client_context": client_context,
-            "identity": identity,
-        }
-        outcome = env.send(
-            message, time.monotonic() + config.timeout_s, LogBuffer(self.settings.log_limit_bytes)
-        )
-        env.invocations += 1
-        if outcome.log:
-            log_lines.append(outcome.log.rstrip("\n"))
-        if outcome.kind == "timeout":
-            memory_used = env.max_memory_used_mb()
-            self.pool.destroy(env)  # Lambda resets the environment after a timeout
-            log_lines.append(fmt.timeout_log_line(request_id, config.timeout_s))
-            return self._finish(
-                config,
-                request_id,
-                invocation_type,
-                TIMEOUT,
-                json.dumps(fmt.timeout_error(request_id, config.timeout_s)),
-                config.timeout_s * 1000,
-                init_ms,
-                cold,
-                log_lines,
-                env,
-                report_status="timeout",
-                memory_used_mb=memory_used,
-            )
-        if outcome.kind == "died":
-            return self._runtime_died(
-                env, config, request_id, invocation_type, outcome, init_ms, cold, log_lines
-            )
-        result = outcome.message
-        if result.get("ok"):
-            payload = result.get("payload", "null")
-            if len(payload.encode()) > SYNC_PAYLOAD_MAX_BYTES:
-                size = len(payload.encode())
-                error = {
-                    "errorMessage": f"Response payload size ({size} bytes) exceeded maximum allowed "
-                    f"payload size ({RESPONSE_LIMIT_REPORTED} bytes).",
-                    "errorType": "Function.ResponseSizeTooLarge",
-                }
-                return self._finish(
-                    config,
-                    request_id,
-                    invocation_type,
-                    ERROR,
-                    json.dumps(error),
-                    outcome.elapsed_ms,
-                    init_ms,
-                    cold,
-                    log_lines,
-                    env,
-                    report_status="error",
-                    error_type=error["errorType"],
-                )
-            return self._finish(
-                config,
-                request_id,
-                invocation_type,
-                SUCCESS,
-                payload,
-                outcome.elapsed_ms,
-                init_ms,
-                cold,
-                log_lines,
-                env,
-            )
-        error = result.get("error") or {}
-        return self._finish(
-            config,
-            request_id,
-            invocation_type,
-            ERROR,
-            json.dumps(error, ensure_ascii=False),
-            outcome.elapsed_ms,
-            init_ms,
-            cold,
-            log_lines,
-            env,
-        )
-
-    def _runtime_died(self, env, config, request_id, invocation_type, outcome, init_ms, cold, log_lines):
-        out_of_memory = env.out_of_memory()
-        memory_used = env.memory_mb if out_of_memory else env.max_memory_used_mb()
-        self.pool.destroy(env)
-        error_type = "Runtime.OutOfMemory" if out_of_memory else "Runtime.ExitError"
-        reason = fmt.exit_reason(137 if out_of_memory else outcome.returncode)
-        log_lines.append(fmt.runtime_exit_log(request_id, reason, error_type))
-        return self._finish(
-            config,
-            request_id,
-            invocation_type,
-            ERROR,
-            json.dumps(fmt.runtime_exit_error(request_id, reason, error_type)),
-            outcome.elapsed_ms,
-            init_ms,
-            cold,
-            log_lines,
-            env,
-            report_status="error",
-            error_type=error_type,
-            memory_used_mb=memory_used,
-        )
-
-    def _init_failed(self, env, config, request_id, init, log_lines, invocation_type):
-        if init.kind == "ok":
-            error = init.message.get("error") or {}
-            error_type = error.get("errorType", "Runtime.Unknown")
-            payload = json.dumps(error, ensure_ascii=False)
-            status, report_status = ERROR, "error"
-        elif init.kind == "timeout":
-            error_type, status, report_status = "Sandbox.Timedout", TIMEOUT, "timeout"
-            payload = json.dumps(
-                {
-                    "errorMessage": f"RequestId: {request_id} Error: INIT phase "
-                    f"{fmt.timeout_message(INIT_TIMEOUT_S)}",
-                    "errorType": error_type,
-                }
-            )
-        else:
-            error_type = "Runtime.OutOfMemory" if env.out_of_memory() else "Runtime.ExitError"
-            reason = fmt.exit_reason(137 if error_type == "Runtime.OutOfMemory" else init.returncode)
-            payload = json.dumps(fmt.runtime_exit_error(request_id, reason, error_type))
-            status, report_status = ERROR, "error"
-        memory_used = env.max_memory_used_mb()
-        self.pool.destroy(env)
-        log_lines.append(
-            f"INIT_REPORT Init Duration: {init.elapsed_ms:.2f} ms\tPhase: init\t"
-            f"Status: {report_status}\tError Type: {error_type}"
-        )
-        log_lines.append(fmt.start_line(request_id))
-        return self._finish(
-            config,
-            request_id,
-            invocation_type,
-            status,
-            payload,
-            0.0,
-            init.elapsed_ms,
-            True,
-            log_lines,
-            env,
-            report_status=report_status,
-            error_type=error_type,
-            memory_used_mb=memory_used,
-        )
-
-    def _finish(
-        self,
-        config,
-        request_id,
-        invocation_type,
-        status,
-        payload_json,
-        duration_ms,
-        init_ms,
-        cold,
-        log_lines,
-        env,
-        report_status="success",
-        error_type=None,
-        memory_used_mb=None,
-    ):
-        if memory_used_mb is None:
-            memory_used_mb = env.max_memory_used_mb()
-        report = fmt.Report(
-            request_id=request_id,
-            duration_ms=duration_ms,
-            billed_duration_ms=fmt.billed_duration_ms(duration_ms, init_ms),
-            memory_size_mb=config.memory_mb,
-            max_memory_used_mb=min(memory_used_mb, config.memory_mb),
-            init_duration_ms=init_ms if cold else None,
-            status=report_status,
-            error_type=error_type,
-        )
-        log_lines += [fmt.end_line(request_id), report.line()]
-        return InvokeResult(
-            request_id=request_id,
-            invocation_type=invocation_type,
-            status=status,
-            status_code=200,
-            payload_json=payload_json,
-            function_error=None if status == SUCCESS else "Unhandled",
-            log="\n".join(log_lines) + "\n",
-            report=report,
-            cold_start=cold,
-        )
 
 
 _default_engine: Engine | None = None

@@ -20,6 +20,7 @@ from pathlib import Path
 from studyapp.sandbox.runtime.isolation import Cgroup, HostSupport, bwrap_arguments, sandbox_command
 
 MIB = 1024 * 1024
+NOTICES = ("aws_starting", "aws_ready")
 
 
 class EnvironmentDied(Exception):
@@ -72,6 +73,7 @@ class SpawnSpec:
     log_limit_bytes: int
     allow_unisolated: bool
     seccomp_filter: bytes | None = None
+    extra_ro_binds: tuple = ()  # (host path, path inside), e.g. the AWS libraries
 
 
 class ExecutionEnvironment:
@@ -91,6 +93,7 @@ class ExecutionEnvironment:
         self.invocations = 0
         self.dead = False
         self._max_rss_kb = 0
+        self.aws_overhead_bytes = 0  # memory of the in-sandbox AWS, not charged to the function
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -139,6 +142,7 @@ class ExecutionEnvironment:
             runtime_dir=spec.runtime_dir,
             etc_dir=spec.etc_dir,
             tmp_bytes=spec.tmp_bytes,
+            extra_ro_binds=spec.extra_ro_binds,
         )
         extra_fds = []
         if spec.seccomp_filter:
@@ -218,10 +222,28 @@ class ExecutionEnvironment:
 
     # -- messages -------------------------------------------------------------------------
 
-    def send(self, message: dict, deadline: float, log: LogBuffer) -> Outcome:
-        """Send one message and wait for the answer until `deadline` (monotonic seconds)."""
+    def send(self, message: dict, deadline: float, log: LogBuffer, on_notice=None) -> Outcome:
+        """Send one message and wait for the answer until `deadline` (monotonic seconds).
+
+        Notices the runtime sends on the way (e.g. "aws_starting") go to `on_notice`, which
+        may return a reply to send back; the wait then goes on for the real answer."""
         started = time.monotonic()
         self._drain_log(log)  # output of background threads since the last invoke
+        outcome = self._write(message, deadline, log, started)
+        while outcome is None or (outcome.kind == "ok" and outcome.message.get("op") in NOTICES):
+            if outcome is not None:
+                reply = on_notice(outcome.message) if on_notice else None
+                if reply is not None:
+                    failed = self._write(reply, deadline, log, started, wait=False)
+                    if failed is not None:
+                        return failed
+            outcome = self._await_message(deadline, log, started)
+        return outcome
+
+    def _write(
+        self, message: dict, deadline: float, log: LogBuffer, started: float, wait: bool = True
+    ) -> Outcome | None:
+        """Write a message; None when written and `wait` is False, else the wait's outcome."""
         data = memoryview((json.dumps(message) + "\n").encode())
         try:
             while data:
@@ -234,7 +256,7 @@ class ExecutionEnvironment:
                         return Outcome("timeout", None, (time.monotonic() - started) * 1000, log.text())
         except BrokenPipeError:
             return self._died(started, log)
-        return self._await_message(deadline, log, started)
+        return self._await_message(deadline, log, started) if wait else None
 
     def _await_message(self, deadline: float, log: LogBuffer, started: float | None = None) -> Outcome:
         started = started or time.monotonic()
@@ -306,7 +328,7 @@ class ExecutionEnvironment:
         peak = self.cgroup.peak_memory_bytes()
         if peak is None:
             peak = self._max_rss_kb * 1024
-        return max(1, math.ceil(peak / MIB))
+        return max(1, math.ceil((peak - self.aws_overhead_bytes) / MIB))
 
     def out_of_memory(self) -> bool:
         return self.cgroup.oom_kills() > 0

@@ -194,6 +194,11 @@ class Cgroup:
                 return int(value)
         return 0
 
+    def usage_bytes(self) -> int | None:
+        name = {"v1": "memory.usage_in_bytes", "v2": "memory.current"}.get(self.mode)
+        value = self._read(self.memory_dir, name) if name else None
+        return int(value) if value and value.strip().isdigit() else None
+
     def peak_memory_bytes(self) -> int | None:
         name = {"v1": "memory.max_usage_in_bytes", "v2": "memory.peak"}.get(self.mode)
         value = self._read(self.memory_dir, name) if name else None

@@ -29,6 +29,8 @@ class InvokeResult:
     cold_start: bool = False
     error_field: str | None = None  # for rejected configs: which setting is wrong
     async_invocation: AsyncInvocation | None = None
+    aws_calls: tuple = ()  # AWS API calls the handler made: {service, operation, status, error}
+    seeded: tuple = ()  # resources "Seed resources" created before the invoke
 
     @property
     def payload(self) -> Any:

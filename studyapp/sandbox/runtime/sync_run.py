@@ -1,0 +1,327 @@
+"""One synchronous invoke through Lambda's phases: (cold only) INIT with the code, then INVOKE,
+and the log lines, REPORT and error payloads Lambda gives for each way it can end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from studyapp.sandbox.runtime import lambda_format as fmt
+from studyapp.sandbox.runtime.config import INIT_TIMEOUT_S, SYNC_PAYLOAD_MAX_BYTES, FunctionConfig
+from studyapp.sandbox.runtime.environment import LogBuffer, Outcome
+from studyapp.sandbox.runtime.results import ERROR, SUCCESS, TIMEOUT, InvokeResult
+from studyapp.sandbox.runtime.seed_plan import seed_plan
+
+if TYPE_CHECKING:
+    from studyapp.sandbox.runtime.engine import Engine
+
+MIB = 1024 * 1024
+RESPONSE_LIMIT_REPORTED = 6_291_556  # the figure Lambda prints for an oversized response
+LAMBDA_LIBRARY_PATH = (
+    "/var/lang/lib",
+    "/lib64",
+    "/usr/lib64",
+    "/var/runtime",
+    "/var/runtime/lib",
+    "/var/task",
+    "/var/task/lib",
+    "/opt/lib",
+)
+
+
+@dataclass
+class SyncRun:
+    engine: Engine
+    config: FunctionConfig
+    event_json: str
+    request_id: str
+    invocation_type: str = "RequestResponse"
+    client_context: dict | None = None
+    identity: dict | None = None
+    seed: bool = False
+    env: object = None
+    cold: bool = False
+    init_ms: float | None = None
+    log_lines: list[str] = field(default_factory=list)
+    seeded: tuple = ()
+
+    def execute(self) -> InvokeResult:
+        pool = self.engine.pool
+        self.env = pool.take_warm(self.config.fingerprint)
+        if self.env is None:
+            self.cold = True
+            self.env = pool.take_blank()
+            self.log_lines.append(fmt.init_start_line(self.config.region))
+            init = self._initialize()
+            self.init_ms = init.elapsed_ms
+            self._add_log(init.log)
+            if init.kind != "ok" or not init.message.get("ok"):
+                return self._init_failed(init)
+        try:
+            if self.seed:
+                self._seed()
+            return self._invoke()
+        finally:
+            pool.give_back(self.env)
+
+    # -- phases -----------------------------------------------------------------------------
+
+    def _initialize(self) -> Outcome:
+        env, config = self.env, self.config
+        for relative, source in config.files.items():
+            path = env.task_dir / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(source, encoding="utf-8")
+            path.chmod(0o644)
+        for directory in [env.task_dir, *[p for p in env.task_dir.rglob("*") if p.is_dir()]]:
+            directory.chmod(0o755)
+        env.cgroup.set_memory(config.memory_mb * MIB)
+        env.fingerprint = config.fingerprint
+        env.memory_mb = config.memory_mb
+        env.log_stream = f"{dt.datetime.now(dt.UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+        message = {
+            "op": "init",
+            "handler": config.handler,
+            "env": self._lambda_environment(),
+            "rlimits": self._rlimits(),
+            "path": [self._task_root(), *self._library_path()],
+            "aws": self.engine.aws_available,
+        }
+        return self._send(message, INIT_TIMEOUT_S)
+
+    def _seed(self) -> None:
+        plan = seed_plan(json.loads(self.event_json))
+        if not plan or not self.engine.aws_available:
+            return
+        outcome = self._send({"op": "seed", "plan": plan}, self.config.timeout_s)
+        if outcome.kind == "ok" and outcome.message.get("ok"):
+            self.seeded = tuple(outcome.message.get("created", []))
+        else:
+            reason = (outcome.message or {}).get("error", outcome.kind)
+            self.seeded = (f"Seeding failed: {reason}",)
+
+    def _invoke(self) -> InvokeResult:
+        config, env = self.config, self.env
+        self.log_lines.append(fmt.start_line(self.request_id))
+        message = {
+            "op": "invoke",
+            "request_id": self.request_id,
+            "event": self.event_json,
+            "deadline_ms": int(time.time() * 1000 + config.timeout_s * 1000),
+            "function_arn": self.engine.function_arn(config),
+            "trace_id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Sampled=0;Lineage=1",
+            "client_context": self.client_context,
+            "identity": self.identity,
+        }
+        outcome = self._send(message, config.timeout_s)
+        env.invocations += 1
+        self._add_log(outcome.log)
+        if outcome.kind == "timeout":
+            memory_used = env.max_memory_used_mb()
+            self.engine.pool.destroy(env)  # Lambda resets the environment after a timeout
+            self.log_lines.append(fmt.timeout_log_line(self.request_id, config.timeout_s))
+            error = fmt.timeout_error(self.request_id, config.timeout_s)
+            return self._finish(
+                TIMEOUT,
+                json.dumps(error),
+                config.timeout_s * 1000,
+                report_status="timeout",
+                memory_used_mb=memory_used,
+            )
+        if outcome.kind == "died":
+            return self._runtime_died(outcome)
+        result = outcome.message
+        calls = tuple(result.get("aws_calls") or ())
+        if not result.get("ok"):
+            error = json.dumps(result.get("error") or {}, ensure_ascii=False)
+            return self._finish(ERROR, error, outcome.elapsed_ms, aws_calls=calls)
+        payload = result.get("payload", "null")
+        size = len(payload.encode())
+        if size > SYNC_PAYLOAD_MAX_BYTES:
+            error = {
+                "errorMessage": f"Response payload size ({size} bytes) exceeded maximum allowed payload "
+                f"size ({RESPONSE_LIMIT_REPORTED} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge",
+            }
+            return self._finish(
+                ERROR,
+                json.dumps(error),
+                outcome.elapsed_ms,
+                report_status="error",
+                error_type=error["errorType"],
+                aws_calls=calls,
+            )
+        return self._finish(SUCCESS, payload, outcome.elapsed_ms, aws_calls=calls)
+
+    # -- endings ----------------------------------------------------------------------------
+
+    def _runtime_died(self, outcome: Outcome) -> InvokeResult:
+        env = self.env
+        out_of_memory = env.out_of_memory()
+        memory_used = env.memory_mb if out_of_memory else env.max_memory_used_mb()
+        self.engine.pool.destroy(env)
+        error_type = "Runtime.OutOfMemory" if out_of_memory else "Runtime.ExitError"
+        reason = fmt.exit_reason(137 if out_of_memory else outcome.returncode)
+        self.log_lines.append(fmt.runtime_exit_log(self.request_id, reason, error_type))
+        error = fmt.runtime_exit_error(self.request_id, reason, error_type)
+        return self._finish(
+            ERROR,
+            json.dumps(error),
+            outcome.elapsed_ms,
+            report_status="error",
+            error_type=error_type,
+            memory_used_mb=memory_used,
+        )
+
+    def _init_failed(self, init: Outcome) -> InvokeResult:
+        env = self.env
+        status, report_status = ERROR, "error"
+        if init.kind == "ok":
+            error = init.message.get("error") or {}
+            error_type = error.get("errorType", "Runtime.Unknown")
+            payload = json.dumps(error, ensure_ascii=False)
+        elif init.kind == "timeout":
+            error_type, status, report_status = "Sandbox.Timedout", TIMEOUT, "timeout"
+            payload = json.dumps(
+                {
+                    "errorMessage": f"RequestId: {self.request_id} Error: INIT phase "
+                    f"{fmt.timeout_message(INIT_TIMEOUT_S)}",
+                    "errorType": error_type,
+                }
+            )
+        else:
+            error_type = "Runtime.OutOfMemory" if env.out_of_memory() else "Runtime.ExitError"
+            reason = fmt.exit_reason(137 if error_type == "Runtime.OutOfMemory" else init.returncode)
+            payload = json.dumps(fmt.runtime_exit_error(self.request_id, reason, error_type))
+        memory_used = env.max_memory_used_mb()
+        self.engine.pool.destroy(env)
+        self.log_lines.append(
+            f"INIT_REPORT Init Duration: {init.elapsed_ms:.2f} ms\tPhase: init\t"
+            f"Status: {report_status}\tError Type: {error_type}"
+        )
+        self.log_lines.append(fmt.start_line(self.request_id))
+        return self._finish(
+            status,
+            payload,
+            0.0,
+            report_status=report_status,
+            error_type=error_type,
+            memory_used_mb=memory_used,
+        )
+
+    def _finish(
+        self,
+        status: str,
+        payload_json: str,
+        duration_ms: float,
+        *,
+        report_status: str = "success",
+        error_type: str | None = None,
+        memory_used_mb: int | None = None,
+        aws_calls: tuple = (),
+    ) -> InvokeResult:
+        if memory_used_mb is None:
+            memory_used_mb = self.env.max_memory_used_mb()
+        report = fmt.Report(
+            request_id=self.request_id,
+            duration_ms=duration_ms,
+            billed_duration_ms=fmt.billed_duration_ms(duration_ms, self.init_ms),
+            memory_size_mb=self.config.memory_mb,
+            max_memory_used_mb=min(memory_used_mb, self.config.memory_mb),
+            init_duration_ms=self.init_ms if self.cold else None,
+            status=report_status,
+            error_type=error_type,
+        )
+        self.log_lines += [fmt.end_line(self.request_id), report.line()]
+        return InvokeResult(
+            request_id=self.request_id,
+            invocation_type=self.invocation_type,
+            status=status,
+            status_code=200,
+            payload_json=payload_json,
+            function_error=None if status == SUCCESS else "Unhandled",
+            log="\n".join(self.log_lines) + "\n",
+            report=report,
+            cold_start=self.cold,
+            aws_calls=aws_calls,
+            seeded=self.seeded,
+        )
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _add_log(self, text: str) -> None:
+        if text:
+            self.log_lines.append(text.rstrip("\n"))
+
+    def _send(self, message: dict, limit_s: float) -> Outcome:
+        log = LogBuffer(self.engine.settings.log_limit_bytes)
+        return self.env.send(message, time.monotonic() + limit_s, log, on_notice=self._on_notice)
+
+    def _on_notice(self, message: dict) -> dict | None:
+        """Give the in-sandbox AWS its own memory, so the function's limit stays the learner's."""
+        env = self.env
+        if message.get("op") == "aws_starting":
+            env.aws_usage_before = env.cgroup.usage_bytes() or 0
+            env.cgroup.set_memory((self.config.memory_mb + self.engine.settings.aws_emulator_memory_mb) * MIB)
+            return {"op": "aws_go"}
+        if message.get("op") == "aws_ready":
+            after = env.cgroup.usage_bytes() or 0
+            env.aws_overhead_bytes = max(0, after - getattr(env, "aws_usage_before", after))
+        return None
+
+    def _task_root(self) -> str:
+        return "/var/task" if self.engine.host.isolated else str(self.env.task_dir)
+
+    def _library_path(self) -> list[str]:
+        if not self.engine.aws_available:
+            return []
+        return [
+            "/var/runtime/packages" if self.engine.host.isolated else str(self.engine.settings.libraries_dir)
+        ]
+
+    def _rlimits(self) -> dict[str, int]:
+        settings = self.engine.settings
+        limits = {
+            "RLIMIT_NOFILE": 1024,  # Lambda's file descriptor quota
+            "RLIMIT_CORE": 0,
+            "RLIMIT_FSIZE": settings.tmp_size_mb * MIB,
+            "RLIMIT_CPU": int(settings.max_timeout_s * 20),
+            "RLIMIT_NPROC": settings.pids_max + 4,  # per host uid: effective as non-root
+        }
+        if self.engine.host.cgroup_mode == "rlimit":
+            # Without a memory cgroup only an address-space cap is possible (catchable, unlike Lambda).
+            limits["RLIMIT_AS"] = (self.config.memory_mb + 256) * MIB
+        return limits
+
+    def _lambda_environment(self) -> dict[str, str]:
+        config = self.config
+        variables = {
+            "_HANDLER": config.handler,
+            "AWS_REGION": config.region,
+            "AWS_DEFAULT_REGION": config.region,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{fmt.RUNTIME_NAME}",
+            "AWS_LAMBDA_FUNCTION_NAME": config.function_name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.function_name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": self.env.log_stream,
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+            # Obviously fake credentials: the sandbox reaches no AWS, and the host's are never passed.
+            "AWS_ACCESS_KEY_ID": "ASIACOLDSTARTSANDBOX",
+            "AWS_SECRET_ACCESS_KEY": "coldstart-sandbox-not-a-real-secret",
+            "AWS_SESSION_TOKEN": "coldstart-sandbox-session",
+            "LAMBDA_TASK_ROOT": self._task_root(),
+            "LAMBDA_RUNTIME_DIR": "/var/runtime",
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "PATH": "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+            "LD_LIBRARY_PATH": ":".join(LAMBDA_LIBRARY_PATH),
+            "PYTHONPATH": "/var/runtime",
+        }
+        variables.update(config.environment)  # TZ, LANG, PATH... may be overridden, reserved names not
+        return variables
