@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev system-deps check-content migrate clean
+.PHONY: run test lint bench install install-dev sandbox-libs system-deps check-content migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,15 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
+
+# boto3 and moto for handlers' AWS calls, installed apart from the app: only the sandbox sees them.
+SANDBOX_LIBS := .sandbox-libs
+$(SANDBOX_LIBS)/.installed: sandbox-requirements.txt | $(BIN)/python
+	rm -rf $(SANDBOX_LIBS)
+	$(BIN)/pip install --quiet --target $(SANDBOX_LIBS) -r sandbox-requirements.txt
+	chmod -R a+rX $(SANDBOX_LIBS)
+	touch $@
+sandbox-libs: $(SANDBOX_LIBS)/.installed
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -48,7 +57,7 @@ check-content: install
 # `make run` is for a laptop: DEBUG on unless set (prerequisites inherit it).
 run: export DEBUG ?= 1
 run: SYSTEM_PACKAGES = bubblewrap
-run: system-deps install migrate check-content
+run: system-deps install sandbox-libs migrate check-content
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev
@@ -56,15 +65,15 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 test: SYSTEM_PACKAGES = bubblewrap chromium
-test: system-deps install-dev
+test: system-deps install-dev sandbox-libs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-bench: install-dev
+bench: install-dev sandbox-libs
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/topic_page.py
 	$(BIN)/python bench/sandbox.py
 
 clean:
-	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache
+	rm -rf $(VENV) $(SANDBOX_LIBS) staticfiles test-artifacts .pytest_cache

@@ -94,6 +94,27 @@ def idle_rss_kb(engine: Engine, config: FunctionConfig) -> int:
     return total
 
 
+BOTO3_HANDLER = """
+import boto3
+s3 = boto3.client("s3")
+def handler(event, context):
+    return len(s3.list_buckets()["Buckets"])
+"""
+
+
+def cold_with_aws_ms(engine: Engine, code: str, runs: int) -> list[float]:
+    samples = []
+    for n in range(runs):
+        engine.pool.warm_up()
+        config = FunctionConfig(files={"app.py": code + f"# aws {n}\n"}, handler="app.handler", timeout_s=10)
+        started = time.perf_counter()
+        result = engine.invoke(config, EVENT)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert result.cold_start and result.status == "success", result.payload_json
+        engine.reset(config)
+    return samples
+
+
 def concurrent_burst(engine: Engine, count: int = 50) -> dict[str, int]:
     config = FunctionConfig(
         files={"app.py": HANDLER + "import time\ntime.sleep(0.05)\n# burst\n"}, handler="app.handler"
@@ -135,6 +156,13 @@ def main() -> None:
         burst = concurrent_burst(engine)
     finally:
         engine.close()
+    libraries = str(Path(__file__).resolve().parent.parent / ".sandbox-libs")
+    aws_engine = Engine(EngineSettings(blank_environments=2, libraries_dir=libraries))
+    try:
+        aws_plain = cold_with_aws_ms(aws_engine, HANDLER, COLD_RUNS)
+        aws_boto3 = cold_with_aws_ms(aws_engine, BOTO3_HANDLER, 10) if aws_engine.aws_available else []
+    finally:
+        aws_engine.close()
     rows = []
     for name, samples in [
         ("bare `python -I -S -c pass`", bare),
@@ -159,6 +187,17 @@ def main() -> None:
         [(n, v, t, "OK" if ok else "MISSED") for n, v, t, ok in ratios],
         ("measure", "value", "target", ""),
     )
+    if aws_boto3:
+        plain50, boto50 = summary(aws_plain)[0], summary(aws_boto3)[0]
+        print_table(
+            "In-sandbox AWS (moto), cold starts (ms)",
+            [
+                ("no boto3, AWS libraries off", f"{cold50:.2f}"),
+                ("no boto3, AWS libraries on", f"{plain50:.2f}  ({plain50 / cold50:.2f}x)"),
+                ("imports boto3 (starts moto), one S3 call", f"{boto50:.2f}"),
+            ],
+            ("cold invoke", "p50"),
+        )
     print(f"\nIdle warm environment RSS (python + bubblewrap processes): {rss_kb / 1024:.1f} MiB")
     print(f"50 concurrent invokes: {burst}")
 

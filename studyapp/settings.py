@@ -1,5 +1,6 @@
 """Coldstart settings, read from the environment (see README: Configuration)."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -15,8 +16,6 @@ DEBUG = envbool("DEBUG", False)
 
 
 def _secret_key() -> str:
-    import os
-
     key = os.environ.get("SECRET_KEY", "").strip()
     if key:
         return key
@@ -147,3 +146,4 @@ SANDBOX_RUNS_PER_MINUTE = envint("SANDBOX_RUNS_PER_MINUTE", 30)
 SANDBOX_MAX_CODE_BYTES = envint("SANDBOX_MAX_CODE_BYTES", 64 * 1024)
 # A 6 MB event must fit in a form post (Django's default is 2.5 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+SANDBOX_LIBRARIES_DIR = os.environ.get("SANDBOX_LIBRARIES_DIR", str(BASE_DIR / ".sandbox-libs"))

@@ -35,6 +35,7 @@ def engine() -> Engine:
                     max_timeout_s=settings.SANDBOX_MAX_TIMEOUT_S,
                     allow_unisolated=settings.SANDBOX_ALLOW_UNISOLATED,
                     uid_base=settings.SANDBOX_UID_BASE,
+                    libraries_dir=settings.SANDBOX_LIBRARIES_DIR,
                 )
             )
         return _engine

@@ -119,7 +119,10 @@ def sandbox_run(request):
     config = form.function_config()
     try:
         result = service.engine().invoke(
-            config, form.cleaned_data["event_json"], form.cleaned_data["invocation_type"]
+            config,
+            form.cleaned_data["event_json"],
+            form.cleaned_data["invocation_type"],
+            seed_resources=form.cleaned_data["seed_resources"],
         )
     except IsolationUnavailable as error:
         return render(request, "sandbox/_unavailable.html", {"message": str(error)}, status=503)

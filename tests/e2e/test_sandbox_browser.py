@@ -32,8 +32,11 @@ def test_api_gateway_event_with_the_json_api_handler(page, screenshot):
 
 def test_second_run_is_warm_and_ctrl_enter_runs(page):
     page.goto("/sandbox/")
-    set_code(page, "count = 0\ndef lambda_handler(event, context):\n    global count\n    count += 1\n"
-                   "    return {'count': count}\n")
+    set_code(
+        page,
+        "count = 0\ndef lambda_handler(event, context):\n    global count\n    count += 1\n"
+        "    return {'count': count}\n",
+    )
     page.locator("#files .CodeMirror textarea").focus()
     page.keyboard.press("Control+Enter")
     expect(page.get_by_test_id("payload")).to_contain_text('"count": 1')
@@ -49,7 +52,9 @@ def test_timeout_message_arrives_within_the_limit_plus_two_seconds(page, screens
     page.get_by_label("Timeout (s)").fill("2")
     started = time.monotonic()
     page.locator("#run-button").click()
-    expect(page.get_by_test_id("payload")).to_contain_text("Task timed out after 2.00 seconds", timeout=10_000)
+    expect(page.get_by_test_id("payload")).to_contain_text(
+        "Task timed out after 2.00 seconds", timeout=10_000
+    )
     assert time.monotonic() - started < 2 + 2
     expect(page.get_by_test_id("status")).to_have_text("TIMEOUT")
     screenshot(page, "sandbox-timeout")
@@ -57,7 +62,9 @@ def test_timeout_message_arrives_within_the_limit_plus_two_seconds(page, screens
 
 def test_invalid_event_json_is_flagged_before_running(page):
     page.goto("/sandbox/")
-    page.evaluate("() => document.querySelector('.sandbox-event .CodeMirror').CodeMirror.setValue('{\"a\": 1,\\n  }')")
+    page.evaluate(
+        "() => document.querySelector('.sandbox-event .CodeMirror').CodeMirror.setValue('{\"a\": 1,\\n  }')"
+    )
     expect(page.locator("#event-json-status")).to_contain_text("line 2")
     page.locator("#run-button").click()
     expect(page.get_by_test_id("result")).to_have_count(0)

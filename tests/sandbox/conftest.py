@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 from studyapp.sandbox.runtime import Engine, EngineSettings, FunctionConfig
 
@@ -17,6 +18,7 @@ TEST_SETTINGS = EngineSettings(
     async_retry_delays_s=(0.05, 0.1),
     tmp_size_mb=16,
     idle_expiry_s=120,
+    libraries_dir=django_settings.SANDBOX_LIBRARIES_DIR,
 )
 
 

@@ -298,3 +298,19 @@ def test_a_run_does_not_block_other_requests(live_server):
     thread.join(10)
     assert done["status"] == 200 and 'data-status="success"' in done["body"]
     assert done["elapsed"] >= 2
+
+
+def test_aws_calls_and_seeded_resources_are_listed(client):
+    event = library().events["s3-put"].json_text
+    code = (
+        "import boto3\nfrom urllib.parse import unquote_plus\ns3 = boto3.client('s3')\n"
+        "def lambda_handler(event, context):\n    r = event['Records'][0]['s3']\n"
+        "    return s3.get_object(Bucket=r['bucket']['name'], Key=unquote_plus(r['object']['key']))"
+        "['Body'].read().decode()\n"
+    )
+    response = run(client, file_code=[code], event_json=event, seed_resources="on", timeout_s="10")
+    assert 'data-status="success"' in response.text
+    assert (
+        'data-testid="seeded"' in response.text and "s3 bucket snapnest-photo-uploads-euw1" in response.text
+    )
+    assert 'data-testid="aws-calls"' in response.text and "<td>GetObject</td>" in response.text

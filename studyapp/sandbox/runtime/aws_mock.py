@@ -5,7 +5,6 @@ Functions. State lives as long as the environment is warm. Every API call is rec
 Runs inside the sandbox (imported by bootstrap.py); standard library at import time only.
 """
 
-import importlib.abc
 import sys
 
 AWS_MODULES = ("boto3", "botocore")
@@ -28,26 +27,11 @@ def record_call(http_response=None, parsed=None, model=None, **_kwargs):
     )
 
 
-class _StartAwsOnImport(importlib.abc.MetaPathFinder):
-    def __init__(self, before_start, after_start):
-        self.before_start = before_start
-        self.after_start = after_start
-
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in AWS_MODULES and not _state["active"]:
-            start(self.before_start, self.after_start)
-        return None  # the normal finders do the import
-
-
-def install(before_start, after_start) -> None:
-    sys.meta_path.insert(0, _StartAwsOnImport(before_start, after_start))
-
-
 def start(before_start=None, after_start=None) -> None:
     if _state["active"]:
         return
     _state["active"] = True
-    sys.meta_path[:] = [finder for finder in sys.meta_path if not isinstance(finder, _StartAwsOnImport)]
+    sys.meta_path[:] = [finder for finder in sys.meta_path if not getattr(finder, "starts_aws", False)]
     if before_start:
         before_start()
     import moto

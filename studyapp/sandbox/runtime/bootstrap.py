@@ -16,6 +16,7 @@ import resource
 import sys
 import time
 import traceback
+from pathlib import Path
 
 ERROR_LOG_LINE_TERMINATE = "\r"
 ERROR_LOG_INDENT = "\u00a0"  # the runtime indents stack traces with no-break spaces
@@ -289,6 +290,9 @@ def _aws_calls() -> list:
 
 def handle_seed(channel: Channel, message: dict) -> None:
     try:
+        if aws_mock is None:
+            finder = next(f for f in sys.meta_path if getattr(f, "starts_aws", False))
+            load_aws_mock().start(finder.before_start, lambda: channel.send({"op": "aws_ready"}))
         created = aws_mock.seed(message["plan"])
     except Exception as error:
         channel.send({"op": "seeded", "ok": False, "error": f"{type(error).__name__}: {error}"})
@@ -296,19 +300,36 @@ def handle_seed(channel: Channel, message: dict) -> None:
     channel.send({"op": "seeded", "ok": True, "created": created})
 
 
-def enable_aws(channel: Channel) -> None:
-    """The first boto3 import starts the in-memory AWS; the engine is told before and after so
-    the emulator's own memory is not charged to the learner's function."""
+class StartAwsOnImport:
+    """On the first import of boto3/botocore, start the in-memory AWS. Nothing is loaded
+    before that, so handlers that never touch AWS pay nothing for it."""
+
+    starts_aws = True
+
+    def __init__(self, channel: Channel):
+        self.channel = channel
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("boto3", "botocore") and aws_mock is None:
+            load_aws_mock().start(self.before_start, lambda: self.channel.send({"op": "aws_ready"}))
+        return None  # the normal finders do the import
+
+    def before_start(self):
+        # The engine makes room for the emulator's memory, then acknowledges.
+        self.channel.send({"op": "aws_starting"})
+        self.channel.receive()
+
+
+def load_aws_mock():
     global aws_mock
-    import aws_mock as module
+    import types
 
+    # -I keeps the runtime's folder off sys.path: load the module from its file.
+    path = Path(__file__).with_name("aws_mock.py")
+    module = types.ModuleType("_coldstart_aws_mock")
+    exec(compile(path.read_text(), str(path), "exec"), module.__dict__)
     aws_mock = module
-
-    def before_start():
-        channel.send({"op": "aws_starting"})
-        channel.receive()  # the engine acknowledges once it has made room
-
-    aws_mock.install(before_start, lambda: channel.send({"op": "aws_ready"}))
+    return module
 
 
 def apply_limits(limits: dict) -> None:
@@ -328,10 +349,11 @@ def main() -> None:
     sys.stdout = Unbuffered(sys.stdout)
     sys.stderr = Unbuffered(sys.stderr)
     sys.path[:0] = init.get("path", ["/var/task"])
+    sys.path.extend(init.get("libraries", []))  # after the standard library: no cost to its imports
     os.chdir(os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
     setup_logging()
     if init.get("aws"):
-        enable_aws(channel)
+        sys.meta_path.insert(0, StartAwsOnImport(channel))
     try:
         handler = get_handler(init["handler"])
     except Exception as failure:
@@ -346,7 +368,7 @@ def main() -> None:
     channel.send({"op": "init_done", "ok": True})
     while True:
         message = channel.receive()
-        if message.get("op") == "seed" and aws_mock is not None:
+        if message.get("op") == "seed" and init.get("aws"):
             handle_seed(channel, message)
         else:
             handle_invoke(channel, handler, message)

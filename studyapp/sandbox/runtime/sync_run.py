@@ -88,7 +88,8 @@ class SyncRun:
             "handler": config.handler,
             "env": self._lambda_environment(),
             "rlimits": self._rlimits(),
-            "path": [self._task_root(), *self._library_path()],
+            "path": [self._task_root()],
+            "libraries": self._library_path(),
             "aws": self.engine.aws_available,
         }
         return self._send(message, INIT_TIMEOUT_S)
