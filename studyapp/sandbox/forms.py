@@ -41,6 +41,12 @@ class SandboxForm(forms.Form):
     memory_mb = forms.IntegerField(label="Memory (MB)", initial=128)
     timeout_s = forms.IntegerField(label="Timeout (seconds)", initial=3)
     invocation_type = forms.ChoiceField(choices=INVOCATION_CHOICES, initial="RequestResponse")
+    architecture = forms.ChoiceField(
+        choices=[("x86_64", "x86_64"), ("arm64", "arm64 (Graviton)")],
+        initial="x86_64",
+        required=False,
+        help_text="Changes the price; the sandbox itself runs on this server's processor.",
+    )
     event_json = forms.CharField(label="Event (JSON)", required=False, widget=forms.Textarea, strip=False)
     event_slug = forms.SlugField(required=False, widget=forms.HiddenInput)
     seed_resources = forms.BooleanField(required=False, label="Seed resources named in the event")
@@ -197,4 +203,5 @@ class SandboxForm(forms.Form):
             timeout_s=data["timeout_s"],
             environment=data["environment"],
             function_name="sandbox-function",
+            architecture=data.get("architecture") or "x86_64",
         )

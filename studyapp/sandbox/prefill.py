@@ -26,6 +26,7 @@ def default_values() -> dict:
         "memory_mb": 128,
         "timeout_s": 3,
         "invocation_type": "RequestResponse",
+        "architecture": "x86_64",
         "environment": [],
         "event_slug": "",
         "event_json": "{}",

@@ -40,6 +40,7 @@ def _values_from_form(form: SandboxForm) -> dict:
         "memory_mb": data.get("memory_mb", ""),
         "timeout_s": data.get("timeout_s", ""),
         "invocation_type": data.get("invocation_type", "RequestResponse"),
+        "architecture": data.get("architecture", "x86_64"),
         "environment": form.env_rows,
         "event_slug": data.get("event_slug", ""),
         "event_json": data.get("event_json", ""),
@@ -142,7 +143,7 @@ def sandbox_run(request):
         "result": result,
         "run": run,
         "config": config,
-        "cost": service.invoke_cost(result, config.memory_mb),
+        "cost": service.invoke_cost(result, config.memory_mb, config.architecture),
         "payload_pretty": _pretty(result.payload_json),
     }
     if request.htmx:

@@ -314,3 +314,23 @@ def test_aws_calls_and_seeded_resources_are_listed(client):
         'data-testid="seeded"' in response.text and "s3 bucket snapnest-photo-uploads-euw1" in response.text
     )
     assert 'data-testid="aws-calls"' in response.text and "<td>GetObject</td>" in response.text
+
+
+def test_cost_follows_memory_and_architecture(client):
+    from decimal import Decimal
+
+    from studyapp.topics.pricing import price_list
+
+    response = run(client, architecture="arm64", memory_mb="1024", file_code=[CODE + "# arm\n"])
+    result = response.context["result"]
+    cost = response.context["cost"]
+    arm_rate = price_list().architectures["arm64"].duration_tiers[0].price_per_gb_second
+    expected = Decimal(result.report.billed_duration_ms) / 1000 * arm_rate + Decimal("0.20") / 1_000_000
+    assert cost.architecture == "arm64" and cost.per_invoke == expected
+    assert "on arm64" in response.text
+
+
+def test_request_body_over_the_upload_limit_is_a_friendly_400(client):
+    response = client.post(reverse("sandbox_run"), {"event_json": "x" * (9 * 1024 * 1024)}, **HTMX)
+    assert response.status_code == 400
+    assert "could not be read" in response.text
