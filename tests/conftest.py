@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from studyapp.quiz.bank import bank
 from studyapp.sandbox.library import library
 from studyapp.topics.content import catalog
 from studyapp.topics.limits import limit_sheet
 from studyapp.topics.pricing import price_list
 
 REAL_CONTENT = Path(settings.BASE_DIR, "content")
-CACHED_LOADERS = (catalog, limit_sheet, price_list, library)
+CACHED_LOADERS = (catalog, limit_sheet, price_list, library, bank)
 
 
 def clear_content_caches():
@@ -32,6 +33,7 @@ def content_dir(tmp_path, settings):
     """A copy of content/ the test may break; the app reads it instead of the real one."""
     copy = tmp_path / "content"
     shutil.copytree(REAL_CONTENT, copy)
+    (copy / "questions").mkdir(exist_ok=True)
     settings.CONTENT_DIR = copy
     clear_content_caches()
     return copy

@@ -2,4 +2,20 @@ from django.urls import path
 
 from studyapp.quiz import views
 
-urlpatterns = [path("quiz/", views.quiz_home, name="quiz_home")]
+urlpatterns = [
+    path("quiz/", views.quiz_home, name="quiz_home"),
+    path("quiz/practice/", views.start_practice, name="quiz_start_practice"),
+    path("quiz/exam/", views.start_exam, name="quiz_start_exam"),
+    path("quiz/interview/", views.start_interview, name="quiz_start_interview"),
+    path("quiz/review/", views.review_queue, name="quiz_review"),
+    path("quiz/dashboard/", views.quiz_dashboard, name="quiz_dashboard"),
+    path("quiz/topic/<slug:slug>/", views.quiz_topic, name="quiz_topic"),
+    path("quiz/a/<int:pk>/", views.attempt_detail, name="quiz_attempt"),
+    path("quiz/a/<int:pk>/q/<int:position>/", views.attempt_question, name="quiz_question"),
+    path("quiz/a/<int:pk>/q/<int:position>/flag/", views.flag_question, name="quiz_flag"),
+    path("quiz/a/<int:pk>/q/<int:position>/reveal/", views.reveal_model_answer, name="quiz_reveal"),
+    path("quiz/a/<int:pk>/summary/", views.attempt_summary, name="quiz_summary"),
+    path("quiz/a/<int:pk>/submit/", views.submit_attempt, name="quiz_submit"),
+    path("quiz/a/<int:pk>/results/", views.attempt_results, name="quiz_results"),
+    path("quiz/a/<int:pk>/retry-missed/", views.retry_missed, name="quiz_retry_missed"),
+]

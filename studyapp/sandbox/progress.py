@@ -1,8 +1,8 @@
 """Anonymous sandbox history follows the learner into their account on log in."""
 
+from studyapp.core.learner import LEARNER_KEY
 from studyapp.core.progress import register_merger
 from studyapp.sandbox.models import SandboxRun
-from studyapp.sandbox.service import LEARNER_KEY
 
 
 @register_merger

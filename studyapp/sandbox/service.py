@@ -3,7 +3,6 @@ the learner's identity, history, cost and rate limit."""
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -12,12 +11,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 
+from studyapp.core.learner import learner_key, owner_fields, owner_filter
 from studyapp.sandbox.models import SandboxRun
 from studyapp.sandbox.runtime import Engine, EngineSettings, InvokeResult
 from studyapp.topics.pricing import price_list
 
 HISTORY_LENGTH = 20
-LEARNER_KEY = "sandbox_learner"
 _engine: Engine | None = None
 _engine_lock = threading.Lock()
 
@@ -39,20 +38,6 @@ def engine() -> Engine:
                 )
             )
         return _engine
-
-
-def learner_key(request) -> str:
-    """A random id kept in the session: survives log in (unlike the session key) for merging."""
-    key = request.session.get(LEARNER_KEY)
-    if not key:
-        key = request.session[LEARNER_KEY] = secrets.token_urlsafe(16)
-    return key
-
-
-def owner_filter(request) -> dict:
-    if request.user.is_authenticated:
-        return {"user": request.user}
-    return {"learner_key": learner_key(request), "user": None}
 
 
 # -- rate limit ---------------------------------------------------------------------------------
@@ -109,7 +94,7 @@ def record_run(request, form, result: InvokeResult) -> SandboxRun:
     data = form.cleaned_data
     report = result.report
     run = SandboxRun.objects.create(
-        **owner_filter(request),
+        **owner_fields(request),
         files=data["files"],
         handler=data["handler"],
         memory_mb=data["memory_mb"],

@@ -4,6 +4,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from studyapp.quiz.bank import bank
 from studyapp.topics import progress
 from studyapp.topics.content import catalog
 from studyapp.topics.forms import CalculatorForm, SearchForm
@@ -48,6 +49,7 @@ def topic_detail(request, slug):
         "is_read": slug in progress.read_slugs(request),
         "nav_sections": topics.by_section(),
         "content_version": topics.version,
+        "questions": bank().by_topic().get(slug, []),
     }
     return render(request, "topics/detail.html", context)
 

@@ -42,7 +42,7 @@ def test_markdown_features_render(content_dir):
         '!!! warning "Careful"\n    Not every cold start goes away.\n'
     )
     topic = parse_topic(write_topic(content_dir, "features", body=body))
-    assert '<div class="highlight">' in topic.html
+    assert '<div class="highlight" data-block="0" data-lang="python">' in topic.html
     assert '<span class="k">def</span>' in topic.html  # Pygments tokens, server-side
     assert "<table>" in topic.html
     assert 'class="admonition warning"' in topic.html

@@ -1,0 +1,29 @@
+"""Who the learner is: their account, or a random key kept in the anonymous session.
+
+The key lives in the session data (not the session key, which Django changes at log in) so
+the login signal can find and merge what the anonymous learner did."""
+
+import secrets
+
+LEARNER_KEY = "learner_key"
+
+
+def learner_key(request) -> str:
+    key = request.session.get(LEARNER_KEY)
+    if not key:
+        key = request.session[LEARNER_KEY] = secrets.token_urlsafe(16)
+    return key
+
+
+def owner_filter(request) -> dict:
+    """Filter kwargs for rows owned by this learner (models with `user` and `learner_key`)."""
+    if request.user.is_authenticated:
+        return {"user": request.user}
+    return {"learner_key": learner_key(request), "user": None}
+
+
+def owner_fields(request) -> dict:
+    """Values for a new row owned by this learner."""
+    if request.user.is_authenticated:
+        return {"user": request.user, "learner_key": ""}
+    return {"user": None, "learner_key": learner_key(request)}

@@ -1,0 +1,93 @@
+"""check_content for the question bank: schema (in bank.py), topics and sections exist, events
+exist, and code questions' solutions pass their checks while their starters do not."""
+
+from studyapp.core.content import Problem
+from studyapp.core.content_checks import content_checker
+from studyapp.quiz.bank import build_bank
+from studyapp.sandbox.library import build_library
+from studyapp.topics.content import catalog
+
+
+@content_checker
+def check_questions():
+    questions = build_bank()
+    problems = list(questions.problems)
+    topics = catalog().topics
+    events = build_library().events
+    for question in questions.questions.values():
+        for slug in question.topics:
+            if slug not in topics:
+                problems.append(Problem(question.path, f"question '{question.id}': unknown topic '{slug}'"))
+        if question.section and question.topics[0] in topics:
+            anchors = {h.anchor for h in topics[question.topics[0]].headings}
+            if question.section not in anchors:
+                problems.append(
+                    Problem(
+                        question.path,
+                        f"question '{question.id}': no section '{question.section}' in {question.topics[0]}",
+                    )
+                )
+        if question.type == "code" and question.event and question.event not in events:
+            problems.append(
+                Problem(question.path, f"question '{question.id}': unknown event '{question.event}'")
+            )
+    return problems
+
+
+_verified: set[str] = set()  # code questions already run in this process, by content hash
+
+
+def _fingerprint(question) -> str:
+    import hashlib
+    import json
+
+    data = [
+        question.id,
+        question.solution,
+        question.starter,
+        question.checks,
+        question.event,
+        question.event_json,
+        question.handler,
+        question.timeout_s,
+    ]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@content_checker
+def check_code_questions_in_the_sandbox():
+    """The reference solution must pass and the starter must fail: run both."""
+    from studyapp.quiz.code_grading import run_code
+    from studyapp.sandbox.runtime import Engine, EngineSettings, IsolationUnavailable
+
+    code_questions = [
+        q for q in build_bank().questions.values() if q.type == "code" and _fingerprint(q) not in _verified
+    ]
+    if not code_questions:
+        return []
+    try:
+        engine = Engine(EngineSettings(blank_environments=2, max_environments=6, uid_base=380_000))
+    except IsolationUnavailable as error:
+        return [Problem(code_questions[0].path, f"cannot check code questions: {error}")]
+    problems = []
+    try:
+        for question in code_questions:
+            solved = run_code(engine, question, question.solution)
+            if not solved.passed:
+                problems.append(
+                    Problem(
+                        question.path,
+                        f"question '{question.id}': the solution fails its checks: "
+                        f"{'; '.join(solved.failures)}",
+                    )
+                )
+            starter_passes = run_code(engine, question, question.starter).passed
+            if starter_passes:
+                problems.append(
+                    Problem(question.path, f"question '{question.id}': the starter already passes")
+                )
+            if solved.passed and not starter_passes:
+                _verified.add(_fingerprint(question))
+    finally:
+        engine.close()
+    return problems

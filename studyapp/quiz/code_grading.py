@@ -1,0 +1,78 @@
+"""Grading a code question: run the learner's handler in the sandbox and check the result."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from studyapp.sandbox.library import library
+from studyapp.sandbox.runtime import Engine, FunctionConfig, InvokeResult
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    passed: bool
+    failures: tuple[str, ...]
+    result: InvokeResult | None
+
+
+def question_event(question) -> str:
+    if question.event_json:
+        return question.event_json
+    event = library().events.get(question.event)
+    return event.json_text if event else "{}"
+
+
+def evaluate(checks: dict, result: InvokeResult) -> list[str]:
+    """Every check the result fails, said plainly."""
+    failures = []
+    payload = result.payload
+    expected_status = checks.get("status", "success")
+    if result.status != expected_status:
+        failures.append(
+            f"expected the invoke to end in {expected_status}, it ended in {result.status}"
+            + (f" ({result.error_type})" if result.error_type else "")
+        )
+    if "error_type" in checks and result.error_type != checks["error_type"]:
+        failures.append(f"expected error type {checks['error_type']}, got {result.error_type or 'none'}")
+    if "status_code" in checks:
+        got = payload.get("statusCode") if isinstance(payload, dict) else None
+        if got != checks["status_code"]:
+            failures.append(f"expected statusCode {checks['status_code']}, got {got}")
+    for key, value in (checks.get("payload") or {}).items():
+        got = payload.get(key, "<missing>") if isinstance(payload, dict) else "<no object>"
+        if got != value:
+            failures.append(f"expected {key} = {value!r} in the response, got {got!r}")
+    for key in checks.get("payload_keys") or ():
+        if not isinstance(payload, dict) or key not in payload:
+            failures.append(f"the response has no '{key}' key")
+    if checks.get("body_json"):
+        try:
+            body = json.loads(payload.get("body", "")) if isinstance(payload, dict) else None
+        except (TypeError, ValueError):
+            body = None
+        for key, value in checks["body_json"].items():
+            got = body.get(key, "<missing>") if isinstance(body, dict) else "<body is not a JSON object>"
+            if got != value:
+                failures.append(f"expected {key} = {value!r} in the JSON body, got {got!r}")
+    for text in checks.get("log_contains") or ():
+        if text not in result.log:
+            failures.append(f"the log does not contain {text!r}")
+    return failures
+
+
+def run_code(engine: Engine, question, code: str) -> CheckOutcome:
+    config = FunctionConfig(
+        files={"lambda_function.py": code},
+        handler=question.handler,
+        timeout_s=min(question.timeout_s, engine.settings.max_timeout_s),
+        function_name=f"quiz-{question.id}"[:64],
+    )
+    engine.reset(config)  # each attempt starts cold, so globals from a previous try do not help
+    result = engine.invoke(config, question_event(question))
+    if result.status in ("throttled", "rejected"):
+        return CheckOutcome(
+            False, (f"the sandbox could not run it: {result.payload.get('errorMessage')}",), result
+        )
+    failures = evaluate(question.checks, result)
+    return CheckOutcome(not failures, tuple(failures), result)

@@ -1,0 +1,69 @@
+from django import forms
+
+from studyapp.quiz.attempts import EXAM_PRESETS
+from studyapp.topics.content import catalog
+
+
+def topic_choices():
+    return [(slug, topic.title) for slug, topic in catalog().topics.items()]
+
+
+class TopicsField(forms.MultipleChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=topic_choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="None ticked: every topic.",
+            **kwargs,
+        )
+
+
+class PracticeForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "practice_%s")  # three forms share one page
+        super().__init__(*args, **kwargs)
+
+    topics = TopicsField()
+    count = forms.IntegerField(label="Questions", min_value=1, max_value=50, initial=10)
+
+
+class ExamForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "exam_%s")  # three forms share one page
+        super().__init__(*args, **kwargs)
+
+    preset = forms.ChoiceField(
+        choices=[("", "Custom")]
+        + [
+            (key, f"{p['title']}: {p['count']} questions, {p['minutes']} minutes")
+            for key, p in EXAM_PRESETS.items()
+        ],
+        required=False,
+    )
+    topics = TopicsField()
+    count = forms.IntegerField(label="Questions", min_value=1, max_value=100, initial=20)
+    minutes = forms.IntegerField(label="Time limit (minutes)", min_value=1, max_value=180, initial=25)
+    seconds = forms.IntegerField(required=False, min_value=10, max_value=3600, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        preset = EXAM_PRESETS.get(data.get("preset") or "")
+        if preset:
+            data.update(count=preset["count"], minutes=preset["minutes"], title=preset["title"])
+            for name in ("count", "minutes"):
+                self.errors.pop(name, None)
+        else:
+            data["title"] = "Timed exam"
+        if data.get("minutes"):
+            data["time_limit_s"] = data.get("seconds") or data["minutes"] * 60
+        return data
+
+
+class InterviewForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "interview_%s")  # three forms share one page
+        super().__init__(*args, **kwargs)
+
+    topics = TopicsField()
+    count = forms.IntegerField(label="Questions", min_value=1, max_value=30, initial=5)

@@ -1,0 +1,41 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def is_picked(index: int, response) -> bool:
+    """Was choice `index` part of the saved response (a string or a list of strings)?"""
+    if response is None or response == "":
+        return False
+    values = response if isinstance(response, list) else [response]
+    return str(index) in {str(value) for value in values}
+
+
+@register.filter
+def is_point(index: int, response) -> bool:
+    points = response.get("points", []) if isinstance(response, dict) else []
+    return index in {int(p) for p in points if str(p).isdigit()}
+
+
+@register.filter
+def percent(value) -> str:
+    return f"{round(100 * (value or 0))}%"
+
+
+@register.filter
+def seconds(milliseconds) -> str:
+    return f"{(milliseconds or 0) / 1000:.0f} s"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def open_text(response) -> str:
+    """An interview answer's text, saved with the grade or as a draft when revealing."""
+    if not isinstance(response, dict):
+        return ""
+    return response.get("text") or response.get("draft") or ""
