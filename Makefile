@@ -74,6 +74,7 @@ bench: install-dev sandbox-libs
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/topic_page.py
 	$(BIN)/python bench/sandbox.py
+	$(BIN)/python bench/quiz.py
 
 clean:
 	rm -rf $(VENV) $(SANDBOX_LIBS) staticfiles test-artifacts .pytest_cache

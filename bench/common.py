@@ -16,6 +16,9 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "bench-only-" + "k" * 60,
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SECURE_SSL_REDIRECT": "0",
+    # Plain HTTP on loopback: cookies must not be HTTPS-only here.
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
 }
 
 
