@@ -71,27 +71,35 @@ class SandboxForm(forms.Form):
             )
         return handler
 
-    def clean_memory_mb(self) -> int:
-        memory = self.cleaned_data["memory_mb"]
-        if not MEMORY_MIN_MB <= memory <= MEMORY_MAX_MB:
-            raise forms.ValidationError(f"Lambda allows {MEMORY_MIN_MB} to {MEMORY_MAX_MB:,} MB.")
-        if memory > self.memory_cap_mb:
+    @staticmethod
+    def _within(value: int, lambda_range: tuple[int, int], cap: int, unit: str, stops: str) -> int:
+        """Lambda's own bounds first, then this server's lower cap, each with its own message."""
+        low, high = lambda_range
+        if not low <= value <= high:
+            raise forms.ValidationError(f"Lambda allows {low:,} to {high:,} {unit}.")
+        if value > cap:
             raise forms.ValidationError(
-                f"Lambda allows up to {MEMORY_MAX_MB:,} MB; "
-                f"this sandbox runs up to {self.memory_cap_mb:,} MB."
+                f"Lambda allows up to {high:,} {unit}; this sandbox {stops} {cap:,} {unit}."
             )
-        return memory
+        return value
+
+    def clean_memory_mb(self) -> int:
+        return self._within(
+            self.cleaned_data["memory_mb"],
+            (MEMORY_MIN_MB, MEMORY_MAX_MB),
+            self.memory_cap_mb,
+            "MB",
+            "runs up to",
+        )
 
     def clean_timeout_s(self) -> int:
-        timeout = self.cleaned_data["timeout_s"]
-        if not TIMEOUT_MIN_S <= timeout <= TIMEOUT_MAX_S:
-            raise forms.ValidationError(f"Lambda allows {TIMEOUT_MIN_S} to {TIMEOUT_MAX_S} seconds.")
-        if timeout > self.timeout_cap_s:
-            raise forms.ValidationError(
-                f"Lambda allows up to {TIMEOUT_MAX_S} s (15 minutes); "
-                f"this sandbox stops at {self.timeout_cap_s} s."
-            )
-        return timeout
+        return self._within(
+            self.cleaned_data["timeout_s"],
+            (TIMEOUT_MIN_S, TIMEOUT_MAX_S),
+            self.timeout_cap_s,
+            "seconds",
+            "stops at",
+        )
 
     def clean_event_json(self) -> str:
         text = self.cleaned_data["event_json"].strip() or "{}"
@@ -193,6 +201,21 @@ class SandboxForm(forms.Form):
         return environment
 
     # -- result ---------------------------------------------------------------------------------
+
+    def run_settings(self) -> dict:
+        """The fields a saved run (history or permalink) keeps, to open it again exactly."""
+        data = self.cleaned_data
+        return {
+            "files": data["files"],
+            "handler": data["handler"],
+            "memory_mb": data["memory_mb"],
+            "timeout_s": data["timeout_s"],
+            "environment": data["environment"],
+            "invocation_type": data["invocation_type"],
+            "event_json": data["event_json"],
+            "event_slug": data.get("event_slug") or "",
+            "seed_resources": data.get("seed_resources", False),
+        }
 
     def function_config(self) -> FunctionConfig:
         data = self.cleaned_data

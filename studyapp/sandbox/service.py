@@ -91,19 +91,10 @@ def invoke_cost(result: InvokeResult, memory_mb: int, architecture: str = "x86_6
 
 
 def record_run(request, form, result: InvokeResult) -> SandboxRun:
-    data = form.cleaned_data
     report = result.report
     run = SandboxRun.objects.create(
         **owner_fields(request),
-        files=data["files"],
-        handler=data["handler"],
-        memory_mb=data["memory_mb"],
-        timeout_s=data["timeout_s"],
-        environment=data["environment"],
-        invocation_type=data["invocation_type"],
-        event_json=data["event_json"],
-        event_slug=data.get("event_slug") or "",
-        seed_resources=data.get("seed_resources", False),
+        **form.run_settings(),
         status=result.status,
         request_id=result.request_id,
         cold_start=result.cold_start,

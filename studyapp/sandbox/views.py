@@ -183,18 +183,7 @@ def sandbox_share(request):
     form = SandboxForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form)
-    data = form.cleaned_data
-    shared = SharedRun.objects.create(
-        files=data["files"],
-        handler=data["handler"],
-        memory_mb=data["memory_mb"],
-        timeout_s=data["timeout_s"],
-        environment=data["environment"],
-        invocation_type=data["invocation_type"],
-        event_json=data["event_json"],
-        event_slug=data.get("event_slug") or "",
-        seed_resources=data.get("seed_resources", False),
-    )
+    shared = SharedRun.objects.create(**form.run_settings())
     url = reverse("sandbox_shared", args=[shared.token])
     if request.htmx:
         return render(request, "sandbox/_shared.html", {"url": request.build_absolute_uri(url)})

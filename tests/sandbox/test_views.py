@@ -156,7 +156,7 @@ def test_dry_run_runs_nothing(client):
         ({"env_key": ["1bad"], "env_value": ["x"]}, "is not a valid variable name"),
         ({"env_key": ["BIG"], "env_value": ["x" * 5000]}, "Lambda allows 4 KB"),
         ({"timeout_s": "901"}, "Lambda allows 1 to 900 seconds"),
-        ({"timeout_s": "60"}, "this sandbox stops at 30 s"),
+        ({"timeout_s": "60"}, "this sandbox stops at 30 seconds"),
         ({"timeout_s": "abc"}, "Enter a whole number"),
         ({"memory_mb": "20000"}, "Lambda allows 128 to 10,240 MB"),
         ({"invocation_type": "Later"}, "Select a valid choice"),
