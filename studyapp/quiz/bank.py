@@ -8,6 +8,7 @@ from pathlib import Path
 
 from studyapp.core.content import ContentError, Problem, cached_content, content_path, files_in, load_yaml
 from studyapp.core.markdown import render_markdown
+from studyapp.topics.tokens import UnknownToken, expand
 
 TYPES = ("single", "multi", "truefalse", "numeric", "short", "open", "code")
 CHOICE_TYPES = ("single", "multi", "truefalse")
@@ -88,7 +89,7 @@ class Question:
 
 
 def _html(text) -> str:
-    return render_markdown(str(text or "")).html
+    return render_markdown(expand(str(text or ""))).html
 
 
 def _inline_html(text) -> str:
@@ -135,8 +136,11 @@ def parse_question(raw: object, path: Path) -> Question:
         values.update(_choices(raw, kind, where, path))
     elif kind == "numeric":
         try:
+            answer = raw["answer"]
+            if isinstance(answer, str) and answer.startswith("limit:"):
+                answer = expand(f"[[{answer}|value]]").replace(",", "")  # one source of truth
             values.update(
-                answer=float(raw["answer"]),
+                answer=float(answer),
                 unit=str(raw.get("unit", "")),
                 tolerance=float(raw.get("tolerance", 0)),
             )
@@ -267,6 +271,9 @@ def build_bank() -> Bank:
                 question = parse_question(raw, path)
             except ContentError as error:
                 problems.append(error.problem)
+                continue
+            except UnknownToken as error:
+                problems.append(Problem(path, f"question '{raw.get('id', '?')}': {error}"))
                 continue
             if question.id in questions:
                 problems.append(

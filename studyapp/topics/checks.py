@@ -8,6 +8,7 @@ from studyapp.core.content_checks import content_checker
 from studyapp.topics.content import build_catalog, topics_dir
 from studyapp.topics.limits import limits_path, parse_limits
 from studyapp.topics.pricing import Usage, cents, estimate, parse_price_list, pricing_path
+from studyapp.topics.tokens import UnknownToken, expand
 
 INTERNAL_TOPIC_LINK = re.compile(r'href="/topics/([^/"#]+)/?(?:#[^"]*)?"')
 # Limits the sandbox and the calculator rely on by id.
@@ -35,7 +36,11 @@ def check_topics():
     problems = list(catalog.problems)
     for topic in catalog.topics.values():
         try:
+            expand(topic.body)
             rendered_html = topic.html
+        except UnknownToken as error:
+            problems.append(Problem(topic.path, str(error)))
+            continue
         except Exception as error:  # any renderer failure is a problem in this file
             problems.append(Problem(topic.path, f"Markdown does not render: {error}"))
             continue

@@ -20,6 +20,7 @@ from studyapp.core.content import (
     split_front_matter,
 )
 from studyapp.core.markdown import Heading, Rendered, render_markdown
+from studyapp.topics.tokens import expand
 
 SECTIONS = (
     "Basics",
@@ -58,7 +59,7 @@ class Topic:
     def rendered(self) -> Rendered:
         """Rendered on first use and kept: startup only parses front matter."""
         with self._render_lock:
-            return self.__dict__.get("rendered") or render_markdown(self.body)
+            return self.__dict__.get("rendered") or render_markdown(expand(self.body, strict=False))
 
     @property
     def html(self) -> str:
