@@ -46,7 +46,9 @@ def main() -> None:
         opener, token = session(base)
         start_ms, attempt_url = [], ""
         for _ in range(STARTS):
-            elapsed, status, location = post(opener, base + "/quiz/exam/", token, {"count": "50", "minutes": "60"})
+            elapsed, status, location = post(
+                opener, base + "/quiz/exam/", token, {"count": "50", "minutes": "60"}
+            )
             assert status == 302, status
             start_ms.append(elapsed)
             attempt_url = location
@@ -65,10 +67,17 @@ def main() -> None:
             assert status == 200, status
             answer_ms.append(elapsed)
     rows = []
-    for name, samples in [(f"start a {total}-question exam (POST)", start_ms), ("answer a question (POST)", answer_ms)]:
+    for name, samples in [
+        (f"start a {total}-question exam (POST)", start_ms),
+        ("answer a question (POST)", answer_ms),
+    ]:
         p50, p95 = summary(samples)
         rows.append((name, len(samples), f"{p50:.2f}", f"{p95:.2f}"))
-    print_table("Quiz on SQLite through the production-like server (ms), one run", rows, ("what", "runs", "p50", "p95"))
+    print_table(
+        "Quiz on SQLite through the production-like server (ms), one run",
+        rows,
+        ("what", "runs", "p50", "p95"),
+    )
     answer50 = summary(answer_ms)[0]
     print(f"\nTarget: answer POST p50 <= 30 ms -> {answer50:.2f} ms {'OK' if answer50 <= 30 else 'MISSED'}")
 
