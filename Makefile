@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-dev sandbox-libs system-deps check-content migrate clean
+.PHONY: run serve test lint bench install install-dev sandbox-libs system-deps check-content migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,16 @@ run: export DEBUG ?= 1
 run: SYSTEM_PACKAGES = bubblewrap
 run: system-deps install sandbox-libs migrate check-content
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production: gunicorn with production settings (set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL...).
+WORKERS ?= 2
+serve: SYSTEM_PACKAGES = bubblewrap
+serve: system-deps install sandbox-libs
+	DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DEBUG=0 $(BIN)/python manage.py check_content
+	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput
+	DEBUG=0 $(BIN)/gunicorn studyapp.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--threads 4 --timeout 120 --access-logfile -
 
 lint: install-dev
 	$(BIN)/ruff check .
