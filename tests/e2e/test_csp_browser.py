@@ -3,14 +3,30 @@
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PAGES = ["/", "/topics/", "/topics/execution-environment-lifecycle/", "/search/?q=timeout", "/cheatsheet/",
-         "/pricing/", "/sandbox/", "/quiz/", "/quiz/dashboard/", "/accounts/login/"]
+PAGES = [
+    "/",
+    "/topics/",
+    "/topics/execution-environment-lifecycle/",
+    "/search/?q=timeout",
+    "/cheatsheet/",
+    "/pricing/",
+    "/sandbox/",
+    "/quiz/",
+    "/quiz/dashboard/",
+    "/accounts/login/",
+]
 
 
 def test_pages_work_under_the_csp_without_violations(page):
     violations = []
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text or "Refused to" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text
+            else None
+        ),
+    )
     for path in PAGES:
         response = page.goto(path)
         policy = response.headers.get("content-security-policy", "")
