@@ -168,3 +168,8 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# Rate limits (per learner, or per client address before log in), per minute.
+LOGIN_ATTEMPTS_PER_MINUTE = envint("LOGIN_ATTEMPTS_PER_MINUTE", 10)
+SIGNUPS_PER_MINUTE = envint("SIGNUPS_PER_MINUTE", 5)
+ANSWERS_PER_MINUTE = envint("ANSWERS_PER_MINUTE", 120)

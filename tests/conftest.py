@@ -57,3 +57,6 @@ def write_topic(directory: Path, name: str, **overrides) -> Path:
     path = directory / "topics" / f"{name}.md"
     path.write_text("---\n" + "\n".join(lines) + "\n---\n" + body, encoding="utf-8")
     return path
+
+
+from tests.quiz.conftest import question_bank  # noqa: E402,F401  (shared: a known question set)

@@ -1,4 +1,5 @@
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.db import connection
 from django.http import JsonResponse
@@ -6,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from studyapp.core.ratelimit import rate_limited
 from studyapp.topics import progress
 from studyapp.topics.content import catalog
 
@@ -32,7 +34,13 @@ def health(request):
     return JsonResponse({"status": "ok", "topics": len(catalog().topics)})
 
 
+login_view = rate_limited(
+    "login", "LOGIN_ATTEMPTS_PER_MINUTE", "Too many log in attempts from here.", by_address=True
+)(auth_views.LoginView.as_view())
+
+
 @require_http_methods(["GET", "POST"])
+@rate_limited("signup", "SIGNUPS_PER_MINUTE", "Too many sign ups from here.", by_address=True)
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")

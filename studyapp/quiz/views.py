@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from studyapp.core.learner import owner_fields, owner_filter
+from studyapp.core.ratelimit import rate_limited
 from studyapp.quiz import attempts, dashboard, review
 from studyapp.quiz.bank import bank
 from studyapp.quiz.forms import ExamForm, InterviewForm, PracticeForm
@@ -143,6 +144,7 @@ def _question_context(attempt, position, answer, **extra) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
+@rate_limited("answer", "ANSWERS_PER_MINUTE", "You are answering faster than anyone reads.")
 def attempt_question(request, pk, position):
     attempt = _attempt(request, pk)
     question = attempts.question_at(attempt, position)

@@ -4,14 +4,14 @@ the learner's identity, history, cost and rate limit."""
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 
-from studyapp.core.learner import learner_key, owner_fields, owner_filter
+from studyapp.core.learner import owner_fields, owner_filter
+from studyapp.core.ratelimit import RateDecision
+from studyapp.core.ratelimit import check_rate as core_check_rate
 from studyapp.sandbox.models import SandboxRun
 from studyapp.sandbox.runtime import Engine, EngineSettings, InvokeResult
 from studyapp.topics.pricing import price_list
@@ -43,26 +43,8 @@ def engine() -> Engine:
 # -- rate limit ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RateDecision:
-    allowed: bool
-    retry_after_s: int = 0
-
-
 def check_rate(request) -> RateDecision:
-    """Fixed one-minute window per learner, in Django's cache (shared across workers in production)."""
-    who = f"user-{request.user.pk}" if request.user.is_authenticated else learner_key(request)
-    window = int(time.time() // 60)
-    key = f"sandbox-rate:{who}:{window}"
-    cache.add(key, 0, timeout=90)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=90)
-        count = 1
-    if count > settings.SANDBOX_RUNS_PER_MINUTE:
-        return RateDecision(False, retry_after_s=max(1, 60 - int(time.time() % 60)))
-    return RateDecision(True)
+    return core_check_rate(request, "sandbox", settings.SANDBOX_RUNS_PER_MINUTE)
 
 
 # -- cost ---------------------------------------------------------------------------------------

@@ -6,8 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.quiz.conftest import question_bank  # noqa: F401  (fixture: a known question set)
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
