@@ -82,9 +82,7 @@ test: system-deps install-dev sandbox-libs
 
 bench: install-dev sandbox-libs
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/topic_page.py
-	$(BIN)/python bench/sandbox.py
-	$(BIN)/python bench/quiz.py
+	$(BIN)/python bench/all.py
 
 clean:
 	rm -rf $(VENV) $(SANDBOX_LIBS) staticfiles test-artifacts .pytest_cache

@@ -51,7 +51,8 @@ def content_load_ms() -> tuple[float, int]:
     return data["ms"], data["topics"]
 
 
-def main() -> None:
+def main() -> list[tuple]:
+    """Runs the benchmark, prints its tables, returns summary rows (measure, value, target, ok)."""
     with production_server() as base:
         page_size = len(fetch(base + TOPIC))
         static_path = closest_static_file(base, page_size)
@@ -80,6 +81,15 @@ def main() -> None:
         f"Content load at startup ({topic_count} topics + limits + pricing): {load_ms:.1f} ms "
         f"(target < 300 ms) -> {'OK' if load_ms < 300 else 'MISSED'}"
     )
+    return [
+        (
+            "topic page p50 / static file p50",
+            f"{page_p50 / static_p50:.2f}x",
+            "<= 3x",
+            page_p50 <= 3 * static_p50,
+        ),
+        ("content load at startup", f"{load_ms:.1f} ms", "< 300 ms", load_ms < 300),
+    ]
 
 
 if __name__ == "__main__":

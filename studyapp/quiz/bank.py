@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from studyapp.core.content import ContentError, Problem, cached_content, content_path, files_in, load_yaml
@@ -237,12 +239,15 @@ def _code(raw: dict, where: str, path: Path) -> dict:
 class Bank:
     questions: dict[str, Question]
     problems: tuple[Problem, ...]
+    version: str = ""  # changes when a question file changes; keys rendered-fragment caches
 
     def for_topics(self, topics) -> list[Question]:
         wanted = set(topics)
         return [q for q in self.questions.values() if not wanted or wanted & set(q.topics)]
 
+    @cached_property
     def by_topic(self) -> dict[str, list[Question]]:
+        """Questions of each topic slug, computed once per loaded bank."""
         grouped: dict[str, list[Question]] = {}
         for question in self.questions.values():
             for topic in question.topics:
@@ -284,7 +289,9 @@ def build_bank() -> Bank:
                 )
                 continue
             questions[question.id] = question
-    return Bank(questions=questions, problems=tuple(problems))
+    stamp = [(p.name, p.stat().st_mtime_ns) for p in sorted(questions_dir().glob("*.yaml"))]
+    version = hashlib.sha256(repr(stamp).encode()).hexdigest()[:16]
+    return Bank(questions=questions, problems=tuple(problems), version=version)
 
 
 @cached_content(lambda: files_in(questions_dir(), "*.yaml"))

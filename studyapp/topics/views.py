@@ -49,7 +49,8 @@ def topic_detail(request, slug):
         "is_read": slug in progress.read_slugs(request),
         "nav_sections": topics.by_section(),
         "content_version": topics.version,
-        "questions": bank().by_topic().get(slug, []),
+        "questions": bank().by_topic.get(slug, []),
+        "questions_version": bank().version,
     }
     return render(request, "topics/detail.html", context)
 
