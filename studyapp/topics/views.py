@@ -1,5 +1,5 @@
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -65,9 +65,9 @@ def mark_read(request, slug):
     if request.htmx:
         return render(request, "topics/_read_toggle.html", {"slug": slug, "is_read": is_read})
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = f"/topics/{slug}/"
-    return redirect(target)
+    return HttpResponseRedirect(target)  # a URL, never a view name (redirect() would try both)
 
 
 @require_GET

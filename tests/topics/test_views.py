@@ -154,3 +154,10 @@ def test_cheat_sheet_shows_the_corrected_async_payload(client):
     response = client.get(reverse("cheat_sheet"))
     row = response.text.split('id="limit-payload_async"')[1].split("</tr>")[0]
     assert "1 MB" in row
+
+
+@pytest.mark.parametrize("target", ["0", "home", "//evil.example/x", "javascript:alert(1)"])
+def test_mark_read_next_that_is_not_a_local_path_falls_back(client, target):
+    topic = first_topic()
+    response = client.post(reverse("topic_mark_read", args=[topic.slug]), {"read": "1", "next": target})
+    assert response.status_code == 302 and response["Location"] == topic.url

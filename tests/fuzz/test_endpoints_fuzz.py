@@ -1,0 +1,160 @@
+"""Random and hostile values posted to every form and htmx endpoint: never a 500."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from studyapp.core.learner import LEARNER_KEY
+from studyapp.quiz.attempts import start_attempt
+
+pytestmark = pytest.mark.django_db
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+HOSTILE = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "1e309",
+            "nan",
+            "NaN",
+            "inf",
+            "9" * 400,
+            "<script>x</script>",
+            "' OR 1=1 --",
+            "\x00",
+            "%00",
+            "../../etc/passwd",
+            "{}",
+            "[]",
+            "null",
+            "🙂" * 50,
+            "\ud800",
+            "1,5",
+            "0x10",
+            "１２３",
+        ]
+    ),
+)
+VALUES = st.one_of(HOSTILE, st.lists(HOSTILE, max_size=4))
+
+
+def form(keys):
+    return st.fixed_dictionaries({}, optional={key: VALUES for key in keys})
+
+
+def clean(data: dict) -> dict:
+    # The test client cannot send lone surrogates; a browser would have replaced them already.
+    def fix(value):
+        return (
+            value.encode("utf-8", "replace").decode() if isinstance(value, str) else [fix(v) for v in value]
+        )
+
+    return {key: fix(value) for key, value in data.items()}
+
+
+@pytest.fixture
+def client():
+    cache.clear()
+    client = Client()
+    client.get("/")
+    session = client.session
+    session[LEARNER_KEY] = "fuzzer"
+    session.save()
+    return client
+
+
+@FUZZ
+@given(query=HOSTILE)
+def test_search(client, query):
+    for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+        assert (
+            client.get("/search/", {"q": query.encode("utf-8", "replace").decode()}, **extra).status_code
+            < 500
+        )
+
+
+@FUZZ
+@given(
+    data=form(
+        [
+            "requests_per_month",
+            "average_duration_ms",
+            "memory_mb",
+            "architecture",
+            "ephemeral_storage_mb",
+            "provisioned_concurrency",
+            "provisioned_hours",
+            "provisioned_requests",
+            "provisioned_average_duration_ms",
+            "free_tier",
+        ]
+    )
+)
+def test_pricing_calculator(client, data):
+    data = clean(data) | {"requests_per_month": clean(data).get("requests_per_month", "1")}
+    for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+        assert client.get("/pricing/", data, **extra).status_code < 500
+
+
+@FUZZ
+@given(
+    data=form(
+        [
+            "handler",
+            "memory_mb",
+            "timeout_s",
+            "invocation_type",
+            "event_json",
+            "event_slug",
+            "seed_resources",
+            "architecture",
+            "file_name",
+            "file_code",
+            "env_key",
+            "env_value",
+        ]
+    )
+)
+def test_sandbox_run_reset_and_share(client, data, settings):
+    settings.SANDBOX_MAX_TIMEOUT_S = 2
+    data = clean(data)
+    for url in ("/sandbox/run/", "/sandbox/reset/", "/sandbox/share/"):
+        assert client.post(url, data, HTTP_HX_REQUEST="true").status_code < 500
+
+
+@FUZZ
+@given(data=form(["preset", "topics", "count", "minutes", "seconds"]))
+def test_quiz_start_forms(client, data):
+    data = clean(data)
+    for url in ("/quiz/practice/", "/quiz/exam/", "/quiz/interview/"):
+        assert client.post(url, data).status_code < 500
+
+
+@FUZZ
+@given(data=form(["choice", "value", "code", "rating", "point", "text"]), position=st.integers(-3, 12))
+def test_quiz_answers_flags_and_reveals(client, question_bank, data, position):
+    attempt = start_attempt(
+        {"user": None, "learner_key": "fuzzer"},
+        "exam",
+        ["fx-single", "fx-multi", "fx-truefalse", "fx-numeric", "fx-short", "fx-open"],
+        timezone.now(),
+        time_limit_s=600,
+    )
+    data = clean(data)
+    base = f"/quiz/a/{attempt.pk}/q/{position}/" if position >= 0 else f"/quiz/a/{attempt.pk}/q/x/"
+    for url in (base, base + "flag/", base + "reveal/"):
+        assert client.post(url, data, HTTP_HX_REQUEST="true").status_code < 500
+
+
+@FUZZ
+@given(data=form(["username", "password", "password1", "password2", "next", "read"]))
+def test_accounts_and_mark_read(client, data):
+    data = clean(data)
+    for url in ("/accounts/login/", "/accounts/signup/", "/topics/timeouts/read/", "/topics/nope/read/"):
+        assert client.post(url, data).status_code < 500
