@@ -104,8 +104,11 @@ def render_markdown(text: str) -> Rendered:
         opening = f'<div class="highlight" data-block="{index}" data-lang="{html.escape(language)}">'
         lexer = _lexer(language) if language else None
         if lexer is None:
-            return f"{opening}<pre><code>{escaped}</code></pre></div>"
-        return highlight(code, lexer, _FORMATTER).replace('<div class="highlight">', opening, 1)
+            block = f"{opening}<pre><code>{escaped}</code></pre></div>"
+        else:
+            block = highlight(code, lexer, _FORMATTER).replace('<div class="highlight">', opening, 1)
+        # A code block that scrolls sideways must be reachable with the keyboard.
+        return block.replace("<pre>", '<pre tabindex="0">', 1)
 
     body = _FENCED.sub(highlight_block, converter.convert(text))
     return Rendered(html=body, headings=tuple(_flatten(converter.toc_tokens)), code_blocks=tuple(blocks))
