@@ -37,11 +37,18 @@ PAGES = [
 def serious_violations(page) -> list[str]:
     page.add_script_tag(url=AXE_URL)
     results = page.evaluate("""async () => {
-        const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}});
+        const tags = ['wcag2a', 'wcag2aa', 'wcag21aa'];
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
         return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
             .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
     }""")
     return results
+
+
+def audit(page, name: str, found: dict) -> None:
+    violations = serious_violations(page)
+    if violations:
+        found[name] = violations
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -51,32 +58,30 @@ def test_page_types_have_no_serious_violations(browser, live_server, scheme):
     found = {}
     for path in PAGES:
         page.goto(path)
-        violations = serious_violations(page)
-        if violations:
-            found[path] = violations
+        audit(page, path, found)
     # The quiz modes and results, reached the way a learner does.
     page.goto("/quiz/")
     page.get_by_role("button", name="Start practising").click()
     expect(page.get_by_test_id("question")).to_be_visible()
-    found.update({"practice question": v for v in [serious_violations(page)] if v})
+    audit(page, "practice question", found)
     page.locator("#answer-form button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
-    found.update({"practice feedback": v for v in [serious_violations(page)] if v})
+    audit(page, "practice feedback", found)
     page.goto("/quiz/")
     page.get_by_role("button", name=re.compile("Quick check")).click()
     expect(page.get_by_test_id("question")).to_be_visible()
-    found.update({"exam question": v for v in [serious_violations(page)] if v})
+    audit(page, "exam question", found)
     page.get_by_role("link", name="Review and submit").click()
     expect(page.get_by_test_id("summary")).to_be_visible()
-    found.update({"exam summary": v for v in [serious_violations(page)] if v})
+    audit(page, "exam summary", found)
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("score")).to_be_visible()
     page.wait_for_load_state("load")
-    found.update({"results": v for v in [serious_violations(page)] if v})
+    audit(page, "results", found)
     page.goto("/quiz/")
     page.get_by_role("button", name="Start the interview").click()
     expect(page.get_by_test_id("question")).to_be_visible()
-    found.update({"interview": v for v in [serious_violations(page)] if v})
+    audit(page, "interview", found)
     context.close()
     for where, items in found.items():
         print("VIOLATION", scheme, where, items)
