@@ -43,7 +43,8 @@ def _price(key: str) -> str:
     value = getattr(prices, key, None)
     if not isinstance(value, Decimal | int):
         raise UnknownToken(f"unknown price '{key}' (a number field of content/pricing.yaml)")
-    return f"${value:.2f}" if value >= Decimal("0.01") else f"${value}"
+    # Sub-cent rates in plain decimals ("$0.0000000309"), never exponent notation.
+    return f"${value:.2f}" if value >= Decimal("0.01") else f"${value:f}"
 
 
 def expand(text: str, strict: bool = True) -> str:

@@ -14,6 +14,7 @@ def test_limit_and_price_tokens_expand():
     assert expand("max [[limit:timeout]]") == "max 900 seconds"
     assert expand("[[limit:payload_async|value]] [[limit:payload_async|unit]]") == "1 MB"
     assert expand("[[price:request_price_per_million]] per million") == "$0.20 per million"
+    assert expand("[[price:ephemeral_storage_price_per_gb_second]]") == "$0.0000000309"
 
 
 def test_unknown_token_is_refused():
