@@ -36,7 +36,7 @@ install-dev: $(VENV)/.installed-dev
 system-deps:
 	@missing=""; \
 	for pkg in $(SYSTEM_PACKAGES); do \
-	  command -v $$(echo $$pkg | sed 's/bubblewrap/bwrap/') >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
@@ -74,11 +74,17 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: SYSTEM_PACKAGES = bubblewrap chromium
+test: SYSTEM_PACKAGES = bubblewrap chromium postgresql
 test: system-deps install-dev sandbox-libs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+	@# The whole suite again on a throwaway PostgreSQL server (local socket, removed afterwards).
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
+	  scripts/with-postgres.sh $(BIN)/python -m pytest -p no:cacheprovider; \
+	else \
+	  echo "PostgreSQL is not installed (apt install postgresql): the PostgreSQL run was skipped."; \
+	fi
 
 bench: install-dev sandbox-libs
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
