@@ -1,0 +1,138 @@
+"""Faults around timed exams: a server restart keeps the deadline and answers; a busy SQLite
+database makes a request wait, not lose the answer."""
+
+import http.cookiejar
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from bench.common import PRODUCTION_ENV, free_port
+
+
+def gunicorn(env, port):
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "studyapp.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "30",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_up(base):
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/health/", timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("server did not start")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="uses its own SQLite file"
+)
+def test_server_restart_mid_exam_keeps_deadline_and_answers(tmp_path):
+    database = tmp_path / "restart.sqlite3"
+    env = (
+        os.environ
+        | PRODUCTION_ENV
+        | {"DATABASE_URL": f"sqlite:///{database}", "SANDBOX_BLANK_ENVIRONMENTS": "0"}
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    server = gunicorn(env, port)
+    try:
+        wait_up(base)
+        opener.open(base + "/quiz/").read()
+        token = next(c.value for c in jar if c.name == "csrftoken")
+
+        def post(path, data):
+            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}, doseq=True).encode()
+            try:
+                return opener.open(base + path, data=body).read().decode()
+            except urllib.error.HTTPError as error:
+                return error.headers.get("Location", "")
+
+        location = post("/quiz/exam/", {"count": "5", "minutes": "20"})
+        page = opener.open(base + location).read().decode()
+        remaining_before = int(page.split('data-remaining="')[1].split('"')[0])
+        kind = page.split('data-type="')[1].split('"')[0]
+        post(location, {"choice": "0"} if kind in ("single", "truefalse", "multi") else {"value": "1"})
+        server.send_signal(signal.SIGKILL)  # no graceful shutdown: a crash
+        server.wait(10)
+        time.sleep(1)
+        server = gunicorn(env, port)
+        wait_up(base)
+        page = opener.open(base + location).read().decode()
+        remaining_after = int(page.split('data-remaining="')[1].split('"')[0])
+        assert remaining_before - 10 <= remaining_after <= remaining_before - 1  # the clock kept running
+        assert 'data-testid="saved"' in page  # the answer survived the crash
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(10)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="SQLite locking")
+def test_busy_sqlite_makes_the_answer_wait_not_vanish(question_bank):
+    from django.db import connection
+    from django.utils import timezone
+
+    from studyapp.quiz import attempts
+    from studyapp.quiz.models import AttemptAnswer
+
+    attempt = attempts.start_attempt(
+        {"user": None, "learner_key": "busy"}, "exam", ["fx-single"], timezone.now(), time_limit_s=600
+    )
+    blocker = sqlite3.connect(connection.settings_dict["NAME"], timeout=1, check_same_thread=False)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the database
+    released = threading.Timer(1.0, blocker.rollback)
+    released.start()
+    started = time.monotonic()
+    attempts.save_answer(attempt, 1, "0", timezone.now())
+    waited = time.monotonic() - started
+    released.join()
+    blocker.close()
+    assert waited >= 0.5  # it queued behind the lock instead of failing
+    assert AttemptAnswer.objects.get(attempt=attempt, position=1).response == "0"
