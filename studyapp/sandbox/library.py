@@ -46,6 +46,7 @@ class StarterHandler:
     memory_mb: int
     source: str
     expect: dict = field(default_factory=dict)
+    seed: bool = False  # create the resources its event names before running it
 
     @property
     def file_name(self) -> str:
@@ -152,6 +153,7 @@ def _load_handlers(problems: list[Problem], events: dict[str, SampleEvent]) -> d
             memory_mb=int(entry.get("memory_mb", 128)),
             source=source,
             expect=dict(entry.get("expect") or {}),
+            seed=bool(entry.get("seed", False)),
         )
     return handlers
 

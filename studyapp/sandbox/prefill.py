@@ -50,6 +50,7 @@ def from_template(module: str) -> dict | None:
         "handler": starter.handler,
         "memory_mb": starter.memory_mb,
         "timeout_s": int(starter.timeout_s),
+        "seed_resources": starter.seed,
         "template": module,
     }
     return with_event(values, starter.event)

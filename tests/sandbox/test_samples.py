@@ -69,7 +69,7 @@ def test_starter_handler_runs_against_its_event(engine, starter):
         function_name=starter.module.replace("_", "-"),
     )
     engine.reset(config)  # a fresh environment, as the expectations assume a cold start
-    result = engine.invoke(config, library().events[starter.event].json_text)
+    result = engine.invoke(config, library().events[starter.event].json_text, seed_resources=starter.seed)
     expect = starter.expect
     assert result.status == expect.get("status", "success"), result.payload_json
     for key, value in (expect.get("payload") or {}).items():
