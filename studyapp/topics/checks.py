@@ -89,3 +89,38 @@ def _same(key: str, ours: Decimal, printed: Decimal) -> bool:
     if key.endswith("_charge") or key == "total":
         return cents(ours) == cents(printed)
     return ours == printed
+
+
+RATE_LITERAL = re.compile(r"\$?(0\.0{4,}\d+)")
+
+
+def _known_rates(prices) -> set[Decimal]:
+    rates = {prices.ephemeral_storage_price_per_gb_second}
+    for arch in prices.architectures.values():
+        rates |= {tier.price_per_gb_second for tier in arch.duration_tiers}
+        rates |= {
+            arch.provisioned_concurrency_price_per_gb_second,
+            arch.provisioned_duration_price_per_gb_second,
+        }
+    return {rate.normalize() for rate in rates}
+
+
+@content_checker
+def check_quoted_rates():
+    """Every per-GB-second rate written in a page or a question must be one in pricing.yaml, so a
+    price change in one file shows up everywhere it is quoted."""
+    from studyapp.quiz.bank import questions_dir
+
+    known = _known_rates(parse_price_list(pricing_path()))
+    problems = []
+    paths = sorted(topics_dir().glob("*.md")) + sorted(questions_dir().glob("*.yaml"))
+    for path in paths:
+        for number, text in _rate_literals(path.read_text(encoding="utf-8")):
+            if Decimal(number).normalize() not in known:
+                problems.append(Problem(path, f"rate {text} is not a rate in content/pricing.yaml"))
+    return problems
+
+
+def _rate_literals(text: str):
+    for match in RATE_LITERAL.finditer(text):
+        yield match.group(1), match.group(0)

@@ -84,3 +84,16 @@ def test_pricing_example_that_no_longer_reproduces_is_reported(content_dir, caps
     ok, output = run_check(capsys)
     assert not ok
     assert "example 'mobile-backend': total is 2.73, AWS prints 2.74" in output
+
+
+def test_a_rate_that_is_not_in_pricing_yaml_is_reported(content_dir, capsys):
+    write_topic(content_dir, "stale-rate", body="## Cost\n\nDuration costs $0.0000199999 per GB-second.\n")
+    ok, output = run_check(capsys)
+    assert not ok
+    assert "stale-rate.md: rate $0.0000199999 is not a rate in content/pricing.yaml" in output
+
+
+def test_a_rate_from_pricing_yaml_is_accepted(content_dir, capsys):
+    write_topic(content_dir, "good-rate", body="## Cost\n\nx86 duration: $0.0000166667 per GB-second.\n")
+    ok, output = run_check(capsys)
+    assert ok, output
