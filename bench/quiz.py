@@ -53,7 +53,7 @@ def main() -> list[tuple]:
             assert status == 302, status
             start_ms.append(elapsed)
             attempt_url = location
-        attempt = re.search(r"/quiz/a/(\d+)/", attempt_url).group(1)
+        attempt = re.search(r"/quiz/a/([\w-]+)/", attempt_url).group(1)
         page = opener.open(base + attempt_url).read().decode()
         total = int(re.search(r"question \d+ of (\d+)", page).group(1))
         kinds = {}

@@ -1,5 +1,12 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
+
+
+def new_public_id() -> str:
+    """Attempt URLs carry this, not the row id: unguessable and not countable."""
+    return secrets.token_urlsafe(12)
 
 
 class Owned(models.Model):
@@ -19,6 +26,7 @@ class Attempt(Owned):
     MODES = [(PRACTICE, "Practice"), (EXAM, "Timed exam"), (INTERVIEW, "Interview"), (REVIEW, "Review")]
     IN_PROGRESS, FINISHED = "in_progress", "finished"
 
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
     mode = models.CharField(max_length=20, choices=MODES)
     status = models.CharField(max_length=20, default=IN_PROGRESS)
     title = models.CharField(max_length=200, blank=True)

@@ -17,9 +17,9 @@ from studyapp.topics.content import catalog
 SELF_GRADE_LABELS = [("again", "Again: I missed it"), ("hard", "Hard"), ("good", "Good"), ("easy", "Easy")]
 
 
-def _attempt(request, pk) -> Attempt:
+def _attempt(request, public_id) -> Attempt:
     """The learner's own attempt, finished lazily if its deadline passed; else 404."""
-    attempt = Attempt.objects.filter(pk=pk, **owner_filter(request)).first()
+    attempt = Attempt.objects.filter(public_id=public_id, **owner_filter(request)).first()
     if attempt is None:
         raise Http404("No such attempt.")
     attempts.finish_if_overdue(attempt, timezone.now())
@@ -50,7 +50,7 @@ def _start(request, mode, question_ids, **kwargs):
         messages.warning(request, "There are no questions for that choice yet. Pick other topics.")
         return redirect("quiz_home")
     attempt = attempts.start_attempt(owner_fields(request), mode, question_ids, timezone.now(), **kwargs)
-    return redirect("quiz_question", pk=attempt.pk, position=1)
+    return redirect("quiz_question", public_id=attempt.public_id, position=1)
 
 
 @require_POST
@@ -116,12 +116,12 @@ def review_queue(request):
 
 
 @require_GET
-def attempt_detail(request, pk):
-    attempt = _attempt(request, pk)
+def attempt_detail(request, public_id):
+    attempt = _attempt(request, public_id)
     if attempt.is_finished:
-        return redirect("quiz_results", pk=pk)
+        return redirect("quiz_results", public_id=public_id)
     unanswered = next((a.position for a in attempt.answers.all() if not a.answered), 1)
-    return redirect("quiz_question", pk=pk, position=unanswered)
+    return redirect("quiz_question", public_id=public_id, position=unanswered)
 
 
 def _question_context(attempt, position, answer, **extra) -> dict:
@@ -145,15 +145,15 @@ def _question_context(attempt, position, answer, **extra) -> dict:
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 @rate_limited("answer", "ANSWERS_PER_MINUTE", "You are answering faster than anyone reads.")
-def attempt_question(request, pk, position):
-    attempt = _attempt(request, pk)
+def attempt_question(request, public_id, position):
+    attempt = _attempt(request, public_id)
     question = attempts.question_at(attempt, position)
     if question is None:
         raise Http404("No such question in this attempt.")
     answer = attempt.answers.get(position=position)
     if request.method == "GET":
         if attempt.is_finished:
-            return redirect("quiz_results", pk=pk)
+            return redirect("quiz_results", public_id=public_id)
         attempts.mark_shown(answer, timezone.now())
         return render(request, "quiz/question.html", _question_context(attempt, position, answer))
     raw = _raw_answer(request, question)
@@ -204,8 +204,8 @@ def _raw_answer(request, question):
 
 @require_POST
 @vary_on_headers("HX-Request")
-def flag_question(request, pk, position):
-    attempt = _attempt(request, pk)
+def flag_question(request, public_id, position):
+    attempt = _attempt(request, public_id)
     if attempts.question_at(attempt, position) is None:
         raise Http404("No such question in this attempt.")
     try:
@@ -217,12 +217,12 @@ def flag_question(request, pk, position):
         return render(
             request, "quiz/_flag.html", {"attempt": attempt, "position": position, "flagged": flagged}
         )
-    return redirect("quiz_question", pk=pk, position=position)
+    return redirect("quiz_question", public_id=public_id, position=position)
 
 
 @require_POST
-def reveal_model_answer(request, pk, position):
-    attempt = _attempt(request, pk)
+def reveal_model_answer(request, public_id, position):
+    attempt = _attempt(request, public_id)
     question = attempts.question_at(attempt, position)
     if question is None or question.type != "open":
         raise Http404("No model answer here.")
@@ -238,10 +238,10 @@ def reveal_model_answer(request, pk, position):
 
 
 @require_GET
-def attempt_summary(request, pk):
-    attempt = _attempt(request, pk)
+def attempt_summary(request, public_id):
+    attempt = _attempt(request, public_id)
     if attempt.is_finished:
-        return redirect("quiz_results", pk=pk)
+        return redirect("quiz_results", public_id=public_id)
     answers = list(attempt.answers.all())
     return render(
         request,
@@ -257,17 +257,17 @@ def attempt_summary(request, pk):
 
 
 @require_POST
-def submit_attempt(request, pk):
-    attempt = _attempt(request, pk)
+def submit_attempt(request, public_id):
+    attempt = _attempt(request, public_id)
     attempts.finish(attempt, timezone.now())  # a second submit is harmless
-    return redirect("quiz_results", pk=pk)
+    return redirect("quiz_results", public_id=public_id)
 
 
 @require_GET
-def attempt_results(request, pk):
-    attempt = _attempt(request, pk)
+def attempt_results(request, public_id):
+    attempt = _attempt(request, public_id)
     if not attempt.is_finished:
-        return redirect("quiz_summary", pk=pk)
+        return redirect("quiz_summary", public_id=public_id)
     questions = bank().questions
     rows = [(answer, questions.get(answer.question_id)) for answer in attempt.answers.all()]
     return render(
@@ -284,8 +284,8 @@ def attempt_results(request, pk):
 
 
 @require_POST
-def retry_missed(request, pk):
-    attempt = _attempt(request, pk)
+def retry_missed(request, public_id):
+    attempt = _attempt(request, public_id)
     return _start(
         request,
         Attempt.PRACTICE,

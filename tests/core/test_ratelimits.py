@@ -48,7 +48,7 @@ def test_answer_submits(client, settings, question_bank):
     attempt = start_attempt(
         {"user": None, "learner_key": "rate-learner"}, "practice", ["fx-single"], timezone.now()
     )
-    url = reverse("quiz_question", args=[attempt.pk, 1])
+    url = reverse("quiz_question", args=[attempt.public_id, 1])
     for _ in range(2):
         assert client.post(url, {"choice": "0"}).status_code == 200
     assert_limited(client.post(url, {"choice": "0"}, HTTP_HX_REQUEST="true"))

@@ -147,7 +147,9 @@ def test_quiz_answers_flags_and_reveals(client, question_bank, data, position):
         time_limit_s=600,
     )
     data = clean(data)
-    base = f"/quiz/a/{attempt.pk}/q/{position}/" if position >= 0 else f"/quiz/a/{attempt.pk}/q/x/"
+    base = (
+        f"/quiz/a/{attempt.public_id}/q/{position}/" if position >= 0 else f"/quiz/a/{attempt.public_id}/q/x/"
+    )
     for url in (base, base + "flag/", base + "reveal/"):
         assert client.post(url, data, HTTP_HX_REQUEST="true").status_code < 500
 

@@ -37,7 +37,7 @@ def start(client, mode="practice", ids=None, **kwargs):
 
 
 def question_url(attempt, position=1):
-    return reverse("quiz_question", args=[attempt.pk, position])
+    return reverse("quiz_question", args=[attempt.public_id, position])
 
 
 def test_home_offers_every_mode_and_the_preset(client):
@@ -132,13 +132,13 @@ def test_exam_answers_are_saved_without_feedback_and_can_be_flagged(client):
     attempt = start(client, "exam", FIXTURE_IDS[:5], time_limit_s=600)
     response = client.post(question_url(attempt), {"choice": "1"}, **HTMX)
     assert "Saved" in response.text and "Not quite" not in response.text
-    flag = client.post(reverse("quiz_flag", args=[attempt.pk, 2]), **HTMX)
+    flag = client.post(reverse("quiz_flag", args=[attempt.public_id, 2]), **HTMX)
     assert "Flagged" in flag.text
     page = client.get(question_url(attempt, 3))
     assert re.search(r'class="answered"[^>]*>1', page.text) and re.search(
         r'class="unanswered flagged"[^>]*>2', page.text
     )
-    summary = client.get(reverse("quiz_summary", args=[attempt.pk]))
+    summary = client.get(reverse("quiz_summary", args=[attempt.public_id]))
     assert "4 unanswered, 1 flagged" in summary.text
 
 
@@ -172,12 +172,12 @@ def test_submit_twice_and_results(client):
     client.post(question_url(attempt), {"choice": "0"})
     client.post(question_url(attempt, 4), {"value": "10240"})
     for _ in range(2):
-        response = client.post(reverse("quiz_submit", args=[attempt.pk]))
+        response = client.post(reverse("quiz_submit", args=[attempt.public_id]))
         assert response.status_code == 302
-    results = client.get(reverse("quiz_results", args=[attempt.pk]))
+    results = client.get(reverse("quiz_results", args=[attempt.public_id]))
     assert "Score <strong>40%</strong>" in results.text and "Not passed" in results.text
     assert 'data-testid="breakdown"' in results.text and "Retry the 3 I missed" in results.text
-    retry = client.post(reverse("quiz_retry_missed", args=[attempt.pk]))
+    retry = client.post(reverse("quiz_retry_missed", args=[attempt.public_id]))
     new = Attempt.objects.exclude(pk=attempt.pk).get()
     assert (
         retry.status_code == 302
@@ -188,7 +188,7 @@ def test_submit_twice_and_results(client):
 
 def test_interview_reveal_and_self_grade(client):
     attempt = start(client, "interview", ["fx-open"])
-    page = client.post(reverse("quiz_reveal", args=[attempt.pk, 1]), {"text": "my answer"}, **HTMX)
+    page = client.post(reverse("quiz_reveal", args=[attempt.public_id, 1]), {"text": "my answer"}, **HTMX)
     assert 'data-testid="model-answer"' in page.text and "New environment" in page.text
     graded = client.post(
         question_url(attempt), {"rating": "good", "point": ["0", "1"], "text": "my answer"}, **HTMX
@@ -198,9 +198,9 @@ def test_interview_reveal_and_self_grade(client):
 
 def test_unknown_ids_are_404(client):
     attempt = start(client)
-    assert client.get(reverse("quiz_question", args=[attempt.pk, 99])).status_code == 404
-    assert client.get(reverse("quiz_question", args=[999999, 1])).status_code == 404
-    assert client.get(reverse("quiz_results", args=[999999])).status_code == 404
+    assert client.get(reverse("quiz_question", args=[attempt.public_id, 99])).status_code == 404
+    assert client.get(reverse("quiz_question", args=["no-such-attempt", 1])).status_code == 404
+    assert client.get(reverse("quiz_results", args=["no-such-attempt"])).status_code == 404
 
 
 def test_another_learners_attempt_is_never_visible(client):
@@ -208,13 +208,13 @@ def test_another_learners_attempt_is_never_visible(client):
     other = Client()
     assert other.get(question_url(attempt)).status_code == 404
     assert other.post(question_url(attempt), {"choice": "0"}).status_code == 404
-    assert other.post(reverse("quiz_submit", args=[attempt.pk])).status_code == 404
+    assert other.post(reverse("quiz_submit", args=[attempt.public_id])).status_code == 404
 
 
 def test_review_queue_and_dashboard(client):
     attempt = start(client, "practice", ["fx-single"])
     client.post(question_url(attempt), {"choice": "1"})  # wrong: Again
-    client.post(reverse("quiz_submit", args=[attempt.pk]))
+    client.post(reverse("quiz_submit", args=[attempt.public_id]))
     from studyapp.quiz.models import ReviewCard
 
     ReviewCard.objects.update(due=timezone.now())
@@ -249,3 +249,10 @@ def test_two_tabs_answering_at_once_lose_and_duplicate_nothing(question_bank):
     rows = AttemptAnswer.objects.filter(attempt=attempt)
     assert rows.count() == 5
     assert {row.position for row in rows if row.answered} == {1, 2, 3, 4}
+
+
+def test_attempt_urls_carry_an_unguessable_id(client):
+    attempt = start(client)
+    url = question_url(attempt)
+    assert str(attempt.pk) not in url.split("/")[3] and len(attempt.public_id) >= 16
+    assert client.get(f"/quiz/a/{attempt.pk}/q/1/").status_code == 404
