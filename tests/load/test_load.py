@@ -9,8 +9,6 @@ import os
 import random
 import signal
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -22,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from bench.common import PRODUCTION_ENV, free_port, percentile
+from bench.common import PRODUCTION_ENV, free_port, percentile, prepare_site, start_gunicorn, wait_until_up
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="run once, on the default database"
@@ -91,45 +89,16 @@ def test_mixed_load_on_gunicorn(tmp_path):
         | PRODUCTION_ENV
         | {"DATABASE_URL": f"sqlite:///{tmp_path / 'load.sqlite3'}", "SANDBOX_UID_BASE": "450000"}
     )
-    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=settings.BASE_DIR,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
+    prepare_site(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "studyapp.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--timeout",
-            "60",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = start_gunicorn(env, port, workers=2, threads=4)
     samples: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     errors: list[str] = []
     lock = threading.Lock()
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/health/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_up(base)
         clients = [Client(base) for _ in range(CLIENTS)]
         stop_at = time.monotonic() + SECONDS
 

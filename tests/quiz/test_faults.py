@@ -5,47 +5,14 @@ import http.cookiejar
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from bench.common import PRODUCTION_ENV, free_port
-
-
-def gunicorn(env, port):
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "studyapp.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--timeout",
-            "30",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_up(base):
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/health/", timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("server did not start")
+from bench.common import PRODUCTION_ENV, free_port, prepare_site, start_gunicorn, wait_until_up
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -63,27 +30,14 @@ def test_server_restart_mid_exam_keeps_deadline_and_answers(tmp_path):
         | PRODUCTION_ENV
         | {"DATABASE_URL": f"sqlite:///{database}", "SANDBOX_BLANK_ENVIRONMENTS": "0"}
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    prepare_site(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    server = gunicorn(env, port)
+    server = start_gunicorn(env, port)
     try:
-        wait_up(base)
+        wait_until_up(base)
         opener.open(base + "/quiz/").read()
         token = next(c.value for c in jar if c.name == "csrftoken")
 
@@ -102,8 +56,8 @@ def test_server_restart_mid_exam_keeps_deadline_and_answers(tmp_path):
         server.send_signal(signal.SIGKILL)  # no graceful shutdown: a crash
         server.wait(10)
         time.sleep(1)
-        server = gunicorn(env, port)
-        wait_up(base)
+        server = start_gunicorn(env, port)
+        wait_until_up(base)
         page = opener.open(base + location).read().decode()
         remaining_after = int(page.split('data-remaining="')[1].split('"')[0])
         assert remaining_before - 10 <= remaining_after <= remaining_before - 1  # the clock kept running
