@@ -6,6 +6,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,11 +41,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def manage(*args: str) -> None:
-    env = os.environ | PRODUCTION_ENV
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
+def manage(*args: str, env: dict | None = None) -> None:
+    env = env or (os.environ | PRODUCTION_ENV)
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def prepare_site(env: dict) -> None:
+    """Database tables and collected static files, as a deployment would have them."""
+    manage("migrate", "--noinput", env=env)
+    manage("collectstatic", "--noinput", env=env)
+
+
+def start_gunicorn(env: dict, port: int, workers: int = 2, threads: int = 1) -> subprocess.Popen:
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "studyapp.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--timeout",
+        "60",
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_until_up(base: str, timeout_s: float = 15) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/health/", timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{base} did not come up in {timeout_s} s")
 
 
 @contextmanager
