@@ -1,0 +1,1 @@
+from tests.sandbox.conftest import engine  # noqa: F401  (the sandbox engine fixture)

@@ -1,0 +1,81 @@
+"""The content's promises: every page renders with sources, its internal links resolve, its
+handler examples run in the sandbox, limits come from limits.yaml, and the bank is complete."""
+
+import re
+from collections import Counter
+
+import pytest
+
+from studyapp.quiz.bank import bank
+from studyapp.sandbox.library import library
+from studyapp.sandbox.runtime import FunctionConfig
+from studyapp.topics.content import catalog
+
+TOPICS = list(catalog.__wrapped__().topics.values())
+HANDLER_DEF = re.compile(r"^def (\w+)\(\s*event\s*,\s*context\s*\)", re.MULTILINE)
+INTERNAL_LINK = re.compile(r'href="(/[^"#?]*)')
+HANDLER_BLOCKS = [
+    (topic, index, block) for topic in TOPICS for index, block in enumerate(topic.rendered.code_blocks)
+    if block.language in ("python", "py", "python3") and HANDLER_DEF.search(block.code)
+]
+
+
+def test_the_notes_are_covered_by_about_forty_pages():
+    assert len(TOPICS) >= 40
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("topic", TOPICS, ids=[t.slug for t in TOPICS])
+def test_page_renders_with_sources_and_its_links_resolve(client, topic):
+    response = client.get(topic.url)
+    assert response.status_code == 200
+    assert topic.sources and all(url.startswith("https://") for url in topic.sources)
+    assert 'class="admonition tip"' in topic.html and "In an interview" in topic.html
+    for path in sorted(set(INTERNAL_LINK.findall(topic.html))):
+        assert client.get(path).status_code == 200, f"{topic.slug} links to {path}"
+
+
+@pytest.mark.parametrize(("topic", "index", "block"), HANDLER_BLOCKS,
+                         ids=[f"{t.slug}-{i}" for t, i, _ in HANDLER_BLOCKS])
+def test_handler_examples_run_in_the_sandbox(engine, topic, index, block):
+    name = HANDLER_DEF.search(block.code).group(1)
+    config = FunctionConfig(files={"lambda_function.py": block.code}, handler=f"lambda_function.{name}",
+                            timeout_s=10, memory_mb=256)
+    slug = block.attributes.get("data-event") or topic.sandbox_event
+    event = library().events[slug].json_text if slug else "{}"
+    result = engine.invoke(config, event, seed_resources=bool(slug))
+    assert result.error_type not in {"Runtime.UserCodeSyntaxError", "Runtime.HandlerNotFound"}, result.payload_json
+    if "# needs:" not in block.code:  # a block may say which package it needs that the sandbox lacks
+        assert result.status == "success", (topic.slug, index, result.payload_json, result.log[-800:])
+
+
+def test_the_main_limits_are_quoted_through_tokens_not_typed():
+    """A limit typed as a number would not follow a change in limits.yaml."""
+    typed = re.compile(r"\b(900 seconds|10,240 MB|10240 MB|6 MB|4 KB|1,000 concurrent)\b")
+    offenders = []
+    for topic in TOPICS:
+        if topic.slug == "common-misconceptions":
+            continue  # it quotes the notes' wrong numbers on purpose
+        body = re.sub(r"```.*?```", "", topic.body, flags=re.DOTALL)  # code may carry literals
+        offenders += [f"{topic.slug}: {match}" for match in typed.findall(body)]
+    assert offenders == []
+
+
+def test_the_bank_is_complete():
+    questions = list(bank().questions.values())
+    kinds = Counter(q.type for q in questions)
+    assert len(questions) >= 200
+    assert kinds["code"] >= 25 and kinds["open"] >= 40
+    assert set(kinds) == {"single", "multi", "truefalse", "numeric", "short", "open", "code"}
+    difficulty = Counter(q.difficulty for q in questions)
+    assert all(difficulty[level] >= len(questions) // 8 for level in ("easy", "medium", "hard"))
+    assert sum(q.is_interview for q in questions) >= 40
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=[t.slug for t in TOPICS])
+def test_every_page_has_at_least_four_questions(topic):
+    assert len(bank().by_topic.get(topic.slug, [])) >= 4
+
+
+def test_every_starter_handler_has_a_sample_event_and_there_are_twenty():
+    assert len(library().handlers) >= 20
