@@ -46,6 +46,13 @@ def manage(*args: str, env: dict | None = None) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Lets a client see a redirect's Location instead of following it."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def prepare_site(env: dict) -> None:
     """Database tables and collected static files, as a deployment would have them."""
     manage("migrate", "--noinput", env=env)

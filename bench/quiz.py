@@ -11,14 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import print_table, production_server, summary  # noqa: E402
+from bench.common import NoRedirect, print_table, production_server, summary  # noqa: E402
 
 STARTS, ANSWERS = 20, 300
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 def session(base: str):

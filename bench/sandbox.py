@@ -33,11 +33,14 @@ def bare_python_ms(python: str) -> list[float]:
     ]
 
 
-def cold_ms(engine: Engine) -> list[float]:
+def cold_ms(engine: Engine, code: str = HANDLER, runs: int = COLD_RUNS) -> list[float]:
+    """Each run new code, so a cold start, with the blank environments ready as in steady state."""
     samples = []
-    for n in range(COLD_RUNS):
-        engine.pool.warm_up()  # the pre-spawned blank environments are there, as in steady state
-        config = FunctionConfig(files={"app.py": HANDLER + f"# version {n}\n"}, handler="app.handler")
+    for n in range(runs):
+        engine.pool.warm_up()
+        config = FunctionConfig(
+            files={"app.py": code + f"# version {n}\n"}, handler="app.handler", timeout_s=10
+        )
         started = time.perf_counter()
         result = engine.invoke(config, EVENT)
         samples.append((time.perf_counter() - started) * 1000)
@@ -102,19 +105,6 @@ def handler(event, context):
 """
 
 
-def cold_with_aws_ms(engine: Engine, code: str, runs: int) -> list[float]:
-    samples = []
-    for n in range(runs):
-        engine.pool.warm_up()
-        config = FunctionConfig(files={"app.py": code + f"# aws {n}\n"}, handler="app.handler", timeout_s=10)
-        started = time.perf_counter()
-        result = engine.invoke(config, EVENT)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert result.cold_start and result.status == "success", result.payload_json
-        engine.reset(config)
-    return samples
-
-
 def concurrent_burst(engine: Engine, count: int = 50) -> dict[str, int]:
     config = FunctionConfig(
         files={"app.py": HANDLER + "import time\ntime.sleep(0.05)\n# burst\n"}, handler="app.handler"
@@ -160,8 +150,8 @@ def main() -> list[tuple]:
     libraries = str(Path(__file__).resolve().parent.parent / ".sandbox-libs")
     aws_engine = Engine(EngineSettings(blank_environments=2, libraries_dir=libraries))
     try:
-        aws_plain = cold_with_aws_ms(aws_engine, HANDLER, COLD_RUNS)
-        aws_boto3 = cold_with_aws_ms(aws_engine, BOTO3_HANDLER, 10) if aws_engine.aws_available else []
+        aws_plain = cold_ms(aws_engine)
+        aws_boto3 = cold_ms(aws_engine, BOTO3_HANDLER, 10) if aws_engine.aws_available else []
     finally:
         aws_engine.close()
     rows = []

@@ -20,7 +20,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from bench.common import PRODUCTION_ENV, free_port, percentile, prepare_site, start_gunicorn, wait_until_up
+from bench.common import (
+    PRODUCTION_ENV,
+    NoRedirect,
+    free_port,
+    percentile,
+    prepare_site,
+    start_gunicorn,
+    wait_until_up,
+)
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="run once, on the default database"
@@ -29,11 +37,6 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 CLIENTS = 12
 TOPICS = ["/topics/timeouts/", "/topics/execution-environment-lifecycle/", "/topics/pricing/", "/cheatsheet/"]
 HANDLER = "def lambda_handler(event, context):\n    return {'statusCode': 200, 'body': str(event.get('n'))}\n"
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 class Client:

@@ -12,12 +12,7 @@ import urllib.request
 
 import pytest
 
-from bench.common import PRODUCTION_ENV, free_port, prepare_site, start_gunicorn, wait_until_up
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+from bench.common import PRODUCTION_ENV, NoRedirect, free_port, prepare_site, start_gunicorn, wait_until_up
 
 
 @pytest.mark.skipif(
