@@ -6,4 +6,4 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from studyapp.core import coverage, progress  # noqa: F401  (checker, login signal)
+        from studyapp.core import checks, coverage, progress  # noqa: F401  (checks, checker, login signal)

@@ -41,6 +41,22 @@ def test_production_refuses_to_start_without_secret_key():
     result = manage("check", env_overrides=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+    code = "import studyapp.wsgi"
+    server = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": os.environ["PATH"], **env},
+    )
+    assert server.returncode != 0 and "SECRET_KEY must be set" in server.stderr
+
+
+def test_content_commands_work_without_secret_key():
+    result = manage("check_content", env_overrides=PRODUCTION_ENV | {"SECRET_KEY": ""})
+    assert result.returncode == 0, result.stderr
+    assert "Content OK" in result.stdout
 
 
 def test_database_url_selects_the_database():

@@ -5,6 +5,7 @@ from studyapp.core.content_checks import run_all
 
 class Command(BaseCommand):
     help = "Validate every content file (topics, limits, prices, ...) and report file and problem."
+    requires_system_checks = []  # content only: usable before the deployment is configured
 
     def handle(self, *args, **options):
         problems = run_all()
