@@ -254,5 +254,5 @@ def test_two_tabs_answering_at_once_lose_and_duplicate_nothing(question_bank):
 def test_attempt_urls_carry_an_unguessable_id(client):
     attempt = start(client)
     url = question_url(attempt)
-    assert str(attempt.pk) not in url.split("/")[3] and len(attempt.public_id) >= 16
+    assert url.split("/")[3] == attempt.public_id != str(attempt.pk) and len(attempt.public_id) >= 16
     assert client.get(f"/quiz/a/{attempt.pk}/q/1/").status_code == 404

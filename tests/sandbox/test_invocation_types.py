@@ -157,3 +157,20 @@ def test_background_threads_are_frozen_between_invokes(engine):
     second = engine.invoke(config, {}).payload
     # ~60 ticks would happen in 0.6 s if the environment kept running between invokes.
     assert second - first < 20
+
+
+def test_destroying_an_environment_twice_frees_its_slot_once():
+    engine = make_engine(max_environments=3, blank_environments=1, uid_base=255_000)
+    try:
+        config = function(SUCCEEDS + "\n# slots")
+        engine.invoke(config, {"id": "x"})
+        env = next(e for e in engine.pool.all_environments() if e.fingerprint == config.fingerprint)
+        engine.pool.destroy(env)
+        with engine.pool._lock:  # a new environment claims the freed slot (and its uid) meanwhile
+            engine.pool._free_slots.remove(env.slot)
+        engine.pool.destroy(env)  # e.g. the timeout path, then the give-back path
+        with engine.pool._lock:
+            free = list(engine.pool._free_slots)
+        assert env.slot not in free  # freeing it again would give two environments one uid
+    finally:
+        engine.close()

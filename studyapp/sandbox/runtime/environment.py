@@ -92,6 +92,7 @@ class ExecutionEnvironment:
         self.last_used = time.monotonic()
         self.invocations = 0
         self.dead = False
+        self.slot_released = False  # the pool gives the slot (and its uid) back exactly once
         self._max_rss_kb = 0
         self.aws_overhead_bytes = 0  # memory of the in-sandbox AWS, not charged to the function
 

@@ -93,9 +93,14 @@ class EnvironmentPool:
             for idle in self._idle.values():
                 if env in idle:
                     idle.remove(env)
-            if env.slot not in self._free_slots:
-                self._free_slots.append(env.slot)
+            self._release_slot_locked(env)
         self._wake.set()
+
+    def _release_slot_locked(self, env: ExecutionEnvironment) -> None:
+        # Once per environment: a second destroy must not free a slot another one now holds.
+        if not env.slot_released:
+            env.slot_released = True
+            self._free_slots.append(env.slot)
 
     def reset(self, fingerprint: str) -> int:
         """Kill the idle environments of one function: its next invoke is cold."""
@@ -114,7 +119,7 @@ class EnvironmentPool:
                 raise PoolExhausted("every execution environment is busy")
             self._idle[victim.fingerprint].remove(victim)
             victim.kill()
-            self._free_slots.append(victim.slot)
+            self._release_slot_locked(victim)
         return self._free_slots.pop(0)
 
     def _oldest_idle_locked(self) -> ExecutionEnvironment | None:
@@ -145,8 +150,10 @@ class EnvironmentPool:
 
     def _expire_idle(self) -> None:
         cutoff = time.monotonic() - self.idle_expiry_s
-        with self._lock:
+        with self._lock:  # taken out of the idle lists first, so no invoke can pick one up meanwhile
             expired = [env for idle in self._idle.values() for env in idle if env.last_used < cutoff]
+            for idle in self._idle.values():
+                idle[:] = [env for env in idle if env not in expired]
         for env in expired:
             self.destroy(env)
 
