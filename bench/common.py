@@ -1,5 +1,6 @@
 """Helpers shared by the benchmarks: percentiles, a production-like server, a table printer."""
 
+import http.cookiejar
 import os
 import socket
 import statistics
@@ -51,6 +52,19 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def browser_session(base: str, path: str = "/quiz/"):
+    """A cookie-keeping client that does not follow redirects, and the CSRF token a page set."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    opener.open(base + path, timeout=30).read()
+    return opener, next(c.value for c in jar if c.name == "csrftoken")
+
+
+def site_env(database: Path, **extra: str) -> dict:
+    """Production settings on their own SQLite file, for a server a test starts."""
+    return os.environ | PRODUCTION_ENV | {"DATABASE_URL": f"sqlite:///{database}"} | extra
 
 
 def prepare_site(env: dict) -> None:

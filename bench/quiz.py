@@ -1,7 +1,6 @@
 """Quiz benchmark, one run, against the production-like server on SQLite: p50/p95 of answering
 a question (POST) and of starting a 50-question exam. Target: answer POST p50 <= 30 ms."""
 
-import http.cookiejar
 import re
 import sys
 import time
@@ -11,17 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import NoRedirect, print_table, production_server, summary  # noqa: E402
+from bench.common import browser_session, print_table, production_server, summary  # noqa: E402
 
 STARTS, ANSWERS = 20, 300
-
-
-def session(base: str):
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    opener.open(base + "/quiz/").read()
-    token = next(c.value for c in jar if c.name == "csrftoken")
-    return opener, token
 
 
 def post(opener, url: str, token: str, data: dict) -> tuple[float, int, str]:
@@ -39,7 +30,7 @@ def post(opener, url: str, token: str, data: dict) -> tuple[float, int, str]:
 def main() -> list[tuple]:
     """Runs the benchmark, prints its tables, returns summary rows (measure, value, target, ok)."""
     with production_server() as base:
-        opener, token = session(base)
+        opener, token = browser_session(base)
         start_ms, attempt_url = [], ""
         for _ in range(STARTS):
             elapsed, status, location = post(

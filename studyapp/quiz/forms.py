@@ -19,19 +19,25 @@ class TopicsField(forms.MultipleChoiceField):
         )
 
 
-class PracticeForm(forms.Form):
+class StartForm(forms.Form):
+    """The three start forms share the quiz page: each prefixes its element ids."""
+
+    id_prefix = ""
+
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "practice_%s")  # three forms share one page
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
+
+
+class PracticeForm(StartForm):
+    id_prefix = "practice"
 
     topics = TopicsField()
     count = forms.IntegerField(label="Questions", min_value=1, max_value=50, initial=10)
 
 
-class ExamForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "exam_%s")  # three forms share one page
-        super().__init__(*args, **kwargs)
+class ExamForm(StartForm):
+    id_prefix = "exam"
 
     preset = forms.ChoiceField(
         choices=[("", "Custom")]
@@ -60,10 +66,8 @@ class ExamForm(forms.Form):
         return data
 
 
-class InterviewForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "interview_%s")  # three forms share one page
-        super().__init__(*args, **kwargs)
+class InterviewForm(StartForm):
+    id_prefix = "interview"
 
     topics = TopicsField()
     count = forms.IntegerField(label="Questions", min_value=1, max_value=30, initial=5)

@@ -4,7 +4,6 @@ p50/p95/p99, errors and memory to test-artifacts/load-report.md; any error other
 intended 429 fails the test."""
 
 import contextlib
-import http.cookiejar
 import os
 import random
 import signal
@@ -21,11 +20,11 @@ import pytest
 from django.conf import settings
 
 from bench.common import (
-    PRODUCTION_ENV,
-    NoRedirect,
+    browser_session,
     free_port,
     percentile,
     prepare_site,
+    site_env,
     start_gunicorn,
     wait_until_up,
 )
@@ -42,10 +41,7 @@ HANDLER = "def lambda_handler(event, context):\n    return {'statusCode': 200, '
 class Client:
     def __init__(self, base: str):
         self.base = base
-        jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-        self.opener.open(base + "/quiz/", timeout=30).read()
-        self.token = next(c.value for c in jar if c.name == "csrftoken")
+        self.opener, self.token = browser_session(base)
         first_question = self.post("/quiz/exam/", {"count": "10", "minutes": "120"})[1]
         self.exam = first_question.rsplit("q/", 1)[0]  # /quiz/a/<id>/
 
@@ -87,11 +83,7 @@ def descendants(pid: int) -> list[int]:
 
 
 def test_mixed_load_on_gunicorn(tmp_path):
-    env = (
-        os.environ
-        | PRODUCTION_ENV
-        | {"DATABASE_URL": f"sqlite:///{tmp_path / 'load.sqlite3'}", "SANDBOX_UID_BASE": "450000"}
-    )
+    env = site_env(tmp_path / "load.sqlite3", SANDBOX_UID_BASE="450000")
     prepare_site(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -1,7 +1,6 @@
 """Faults around timed exams: a server restart keeps the deadline and answers; a busy SQLite
 database makes a request wait, not lose the answer."""
 
-import http.cookiejar
 import os
 import signal
 import sqlite3
@@ -12,29 +11,21 @@ import urllib.request
 
 import pytest
 
-from bench.common import PRODUCTION_ENV, NoRedirect, free_port, prepare_site, start_gunicorn, wait_until_up
+from bench.common import browser_session, free_port, prepare_site, site_env, start_gunicorn, wait_until_up
 
 
 @pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="uses its own SQLite file"
 )
 def test_server_restart_mid_exam_keeps_deadline_and_answers(tmp_path):
-    database = tmp_path / "restart.sqlite3"
-    env = (
-        os.environ
-        | PRODUCTION_ENV
-        | {"DATABASE_URL": f"sqlite:///{database}", "SANDBOX_BLANK_ENVIRONMENTS": "0"}
-    )
+    env = site_env(tmp_path / "restart.sqlite3", SANDBOX_BLANK_ENVIRONMENTS="0")
     prepare_site(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
     server = start_gunicorn(env, port)
     try:
         wait_until_up(base)
-        opener.open(base + "/quiz/").read()
-        token = next(c.value for c in jar if c.name == "csrftoken")
+        opener, token = browser_session(base)
 
         def post(path, data):
             body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}, doseq=True).encode()
