@@ -1,1 +1,11 @@
-from tests.sandbox.conftest import engine  # noqa: F401  (the sandbox engine fixture)
+import pytest
+
+from tests.sandbox.conftest import make_engine
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """Its own engine and uid range: two live engines must never share host uids."""
+    engine = make_engine(uid_base=300_000)
+    yield engine
+    engine.close()
