@@ -174,3 +174,22 @@ def test_destroying_an_environment_twice_frees_its_slot_once():
         assert env.slot not in free  # freeing it again would give two environments one uid
     finally:
         engine.close()
+
+
+def test_an_environment_outlives_the_thread_that_started_it():
+    # bubblewrap's --die-with-parent fires when the forking *thread* ends: a request thread or
+    # an async retry must not take its warm environment down with it.
+    engine = make_engine(blank_environments=0, uid_base=290_000)
+    try:
+        config = function(SUCCEEDS + "\n# spawned by a short-lived thread")
+        results = []
+        thread = threading.Thread(target=lambda: results.append(engine.invoke(config, {"id": "t"})))
+        thread.start()
+        thread.join(10)
+        assert results[0].cold_start is True and results[0].status == "success"
+        time.sleep(0.2)  # the kernel's parent-death signal would have arrived by now
+        again = engine.invoke(config, {"id": "t"})
+        assert again.status == "success", again.payload_json
+        assert again.cold_start is False and again.payload == {"handled": "t"}
+    finally:
+        engine.close()

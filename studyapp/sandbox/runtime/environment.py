@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studyapp.sandbox.runtime import launcher
 from studyapp.sandbox.runtime.isolation import Cgroup, HostSupport, bwrap_arguments, sandbox_command
 
 MIB = 1024 * 1024
@@ -114,7 +115,7 @@ class ExecutionEnvironment:
         else:
             raise RuntimeError("bubblewrap is not available and unisolated runs are not allowed")
         try:
-            self.process = subprocess.Popen(
+            self.process = launcher.popen(
                 argv,
                 stdin=subprocess.DEVNULL,
                 stdout=log_w,
