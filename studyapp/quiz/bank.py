@@ -132,7 +132,7 @@ def parse_question(raw: object, path: Path) -> Question:
         "path": path,
         "tags": tuple(str(t) for t in raw.get("tags") or ()),
         "section": str(raw.get("section") or ""),
-        "prompt_text": " ".join(str(raw["prompt"]).split()),
+        "prompt_text": " ".join(expand(str(raw["prompt"])).split()),
     }
     if kind in CHOICE_TYPES:
         values.update(_choices(raw, kind, where, path))
@@ -164,7 +164,7 @@ def parse_question(raw: object, path: Path) -> Question:
                 raise ContentError(Problem(path, f"{where}: bad pattern {pattern!r}: {error}")) from None
         values.update(accepted=accepted, patterns=patterns)
     elif kind == "open":
-        rubric = tuple(str(point) for point in raw.get("rubric") or ())
+        rubric = tuple(expand(str(point)) for point in raw.get("rubric") or ())
         if not raw.get("model_answer") or not rubric:
             raise ContentError(Problem(path, f"{where}: open questions need a model_answer and a rubric"))
         values.update(model_answer_html=_html(raw["model_answer"]), rubric=rubric)

@@ -3,13 +3,16 @@ handler examples run in the sandbox, limits come from limits.yaml, and the bank 
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from studyapp.quiz.bank import bank
 from studyapp.sandbox.library import library
 from studyapp.sandbox.runtime import FunctionConfig
 from studyapp.topics.content import catalog
+from studyapp.topics.limits import limit_sheet
 
 TOPICS = list(catalog.__wrapped__().topics.values())
 HANDLER_DEF = re.compile(r"^def (\w+)\(\s*event\s*,\s*context\s*\)", re.MULTILINE)
@@ -49,16 +52,32 @@ def test_handler_examples_run_in_the_sandbox(engine, topic, index, block):
         assert result.status == "success", (topic.slug, index, result.payload_json, result.log[-800:])
 
 
+TYPED_LIMIT = re.compile(r"\b(900 seconds|10,240 MB|10240 MB|6 MB|4 KB|1,000 concurrent)\b")
+
+
 def test_the_main_limits_are_quoted_through_tokens_not_typed():
     """A limit typed as a number would not follow a change in limits.yaml."""
-    typed = re.compile(r"\b(900 seconds|10,240 MB|10240 MB|6 MB|4 KB|1,000 concurrent)\b")
     offenders = []
     for topic in TOPICS:
         if topic.slug == "common-misconceptions":
             continue  # it quotes the notes' wrong numbers on purpose
         body = re.sub(r"```.*?```", "", topic.body, flags=re.DOTALL)  # code may carry literals
-        offenders += [f"{topic.slug}: {match}" for match in typed.findall(body)]
+        offenders += [f"{topic.slug}: {match}" for match in TYPED_LIMIT.findall(body)]
+    for path in sorted(Path(settings.CONTENT_DIR, "questions").glob("*.yaml")):
+        offenders += [f"{path.name}: {match}" for match in TYPED_LIMIT.findall(path.read_text())]
     assert offenders == []
+
+
+def test_limit_tokens_in_questions_are_expanded_everywhere_they_show():
+    leaks = []
+    for question in bank().questions.values():
+        shown = [question.prompt_html, question.prompt_text, question.explanation_html, *question.rubric]
+        shown += [text for choice in question.choices for text in (choice.html, choice.why_html)]
+        shown.append(question.model_answer_html)
+        leaks += [question.id for text in shown if "[[" in text]
+    assert leaks == []
+    timeout = bank().questions["lambda-at-edge-viewer-timeout"]
+    assert timeout.answer == limit_sheet()["edge_timeout"].value
 
 
 def test_the_bank_is_complete():
