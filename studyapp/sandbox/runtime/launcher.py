@@ -23,12 +23,9 @@ class _Launcher:
     def __init__(self):
         self.pid = os.getpid()
         self._requests: queue.SimpleQueue = queue.SimpleQueue()
-        self.thread = threading.Thread(target=self._serve, name="sandbox-launcher", daemon=True)
-        self.thread.start()
+        threading.Thread(target=self._serve, name="sandbox-launcher", daemon=True).start()
 
     def popen(self, argv: list[str], **options) -> subprocess.Popen:
-        if threading.current_thread() is self.thread:
-            return subprocess.Popen(argv, **options)
         future: Future = Future()
         self._requests.put((argv, options, future))
         return future.result()
