@@ -127,9 +127,7 @@ def save_answer(attempt: Attempt, position: int, raw, now: dt.datetime, engine=N
     question = bank().questions[attempt.question_ids[position - 1]]
     result = grade(question, raw, engine)  # may raise AnswerShapeError: nothing is stored then
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        if locked.is_finished or (locked.deadline and now >= locked.deadline):
-            raise DeadlinePassed
+        locked = _lock_open(attempt, now)
         answer = AttemptAnswer.objects.select_for_update().get(attempt=locked, position=position)
         first_time = not answer.answered
         if answer.shown_at:
@@ -157,13 +155,32 @@ def _storable(raw):
 
 def toggle_flag(attempt: Attempt, position: int, now: dt.datetime) -> bool:
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        if locked.is_finished or (locked.deadline and now >= locked.deadline):
-            raise DeadlinePassed
+        locked = _lock_open(attempt, now)
         answer = AttemptAnswer.objects.select_for_update().get(attempt=locked, position=position)
         answer.flagged = not answer.flagged
         answer.save(update_fields=["flagged"])
     return answer.flagged
+
+
+def reveal_model_answer(attempt: Attempt, position: int, draft_text: str, now: dt.datetime) -> AttemptAnswer:
+    """Show an interview question's model answer, keeping text typed before it as a draft."""
+    finish_if_overdue(attempt, now)
+    with transaction.atomic():
+        locked = _lock_open(attempt, now)
+        answer = AttemptAnswer.objects.select_for_update().get(attempt=locked, position=position)
+        answer.revealed = True
+        if draft_text and not answer.answered:
+            answer.response = {"draft": draft_text}
+        answer.save(update_fields=["revealed", "response"])
+    return answer
+
+
+def _lock_open(attempt: Attempt, now: dt.datetime) -> Attempt:
+    """Lock the attempt's row for a write (inside a transaction); refuse once it is over."""
+    locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if locked.is_finished or (locked.deadline and now >= locked.deadline):
+        raise DeadlinePassed
+    return locked
 
 
 def topic_breakdown(attempt: Attempt) -> list[dict]:

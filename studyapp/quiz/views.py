@@ -164,17 +164,20 @@ def attempt_question(request, public_id, position):
         context = _question_context(attempt, position, answer, error=str(error), draft=raw)
         return render(request, template, context, status=422)
     except attempts.DeadlinePassed:
-        attempt.refresh_from_db()
-        context = _question_context(
-            attempt,
-            position,
-            answer,
-            error="Time is up: this exam was submitted with the answers saved before the deadline.",
-            too_late=True,
-        )
-        return render(request, template, context, status=409)
+        return _too_late(request, template, attempt, position, answer)
     context = _question_context(attempt, position, saved.answer, grade=saved.grade, saved=True)
     return render(request, template, context)
+
+
+def _too_late(request, template, attempt, position, answer):
+    """A write that arrived after the attempt ended: the page again, with why, and a 409."""
+    attempt.refresh_from_db()
+    if attempt.finished_by == "deadline":
+        error = "Time is up: this exam was submitted with the answers saved before the deadline."
+    else:
+        error = "This attempt is finished: its answers can no longer change."
+    context = _question_context(attempt, position, answer, error=error, too_late=True)
+    return render(request, template, context, status=409)
 
 
 def _engine_for(question):
@@ -221,20 +224,20 @@ def flag_question(request, public_id, position):
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 def reveal_model_answer(request, public_id, position):
     attempt = _attempt(request, public_id)
     question = attempts.question_at(attempt, position)
-    if question is None or question.type != "open":
+    # An exam shows no answers before it is submitted.
+    if question is None or question.type != "open" or attempt.mode == Attempt.EXAM:
         raise Http404("No model answer here.")
-    answer = attempt.answers.get(position=position)
-    answer.revealed = True
-    text = request.POST.get("text", "")[:20_000]
-    if text and not answer.answered:
-        answer.response = {"draft": text}
-    answer.save(update_fields=["revealed", "response"])
-    context = _question_context(attempt, position, answer)
     template = "quiz/_answer_area.html" if request.htmx else "quiz/question.html"
-    return render(request, template, context)
+    text = request.POST.get("text", "")[:20_000]
+    try:
+        answer = attempts.reveal_model_answer(attempt, position, text, timezone.now())
+    except attempts.DeadlinePassed:
+        return _too_late(request, template, attempt, position, attempt.answers.get(position=position))
+    return render(request, template, _question_context(attempt, position, answer))
 
 
 @require_GET
