@@ -289,6 +289,10 @@ def attempt_results(request, public_id):
 @require_POST
 def retry_missed(request, public_id):
     attempt = _attempt(request, public_id)
+    if not attempt.is_finished:
+        # Which questions are missed is the answer key of a running exam: only with the results.
+        messages.error(request, "Finish the attempt first: what you missed is shown with your results.")
+        return redirect("quiz_summary", public_id=public_id)
     return _start(
         request,
         Attempt.PRACTICE,
