@@ -18,9 +18,9 @@ TOPIC = "/topics/execution-environment-lifecycle/"
 LOAD_CODE = """
 import json, time, django
 django.setup()
-from studyapp.topics.content import catalog
-from studyapp.topics.limits import limit_sheet
-from studyapp.topics.pricing import price_list
+from studyapp.content.topics import catalog
+from studyapp.content.limits import limit_sheet
+from studyapp.content.pricing import price_list
 started = time.perf_counter()
 catalog(); limit_sheet(); price_list()
 print(json.dumps({"ms": (time.perf_counter() - started) * 1000, "topics": len(catalog().topics)}))

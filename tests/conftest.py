@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from studyapp.quiz.bank import bank
-from studyapp.sandbox.library import library
-from studyapp.topics.content import catalog
-from studyapp.topics.limits import limit_sheet
-from studyapp.topics.pricing import price_list
+from studyapp.content.library import library
+from studyapp.content.limits import limit_sheet
+from studyapp.content.pricing import price_list
+from studyapp.content.questions import bank
+from studyapp.content.topics import catalog
 
 REAL_CONTENT = Path(settings.BASE_DIR, "content")
 CACHED_LOADERS = (catalog, limit_sheet, price_list, library, bank)

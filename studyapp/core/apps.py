@@ -6,4 +6,5 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from studyapp.core import checks, coverage, progress  # noqa: F401  (checks, checker, login signal)
+        from studyapp.content import coverage  # noqa: F401  (registers the coverage checker)
+        from studyapp.core import checks, progress  # noqa: F401  (deploy checks, login signal)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from studyapp.content.questions import Question, bank
 from studyapp.quiz import review
-from studyapp.quiz.bank import Question, bank
 from studyapp.quiz.models import Attempt, AttemptAnswer
 from studyapp.quiz.scoring import Grade, grade
 

@@ -1,11 +1,16 @@
 """check_content for the question bank: schema (in bank.py), topics and sections exist, events
 exist, and code questions' solutions pass their checks while their starters do not."""
 
-from studyapp.core.content import Problem
-from studyapp.core.content_checks import content_checker
-from studyapp.quiz.bank import build_bank
-from studyapp.sandbox.library import build_library
-from studyapp.topics.content import catalog
+import hashlib
+import json
+
+from studyapp.content.checks import content_checker
+from studyapp.content.files import Problem
+from studyapp.content.library import build_library
+from studyapp.content.questions import build_bank
+from studyapp.content.topics import catalog
+from studyapp.quiz.code_grading import run_code
+from studyapp.sandbox.runtime import Engine, EngineSettings, IsolationUnavailable
 
 
 @content_checker
@@ -38,9 +43,6 @@ _verified: set[str] = set()  # code questions already run in this process, by co
 
 
 def _fingerprint(question) -> str:
-    import hashlib
-    import json
-
     data = [
         question.id,
         question.solution,
@@ -57,8 +59,6 @@ def _fingerprint(question) -> str:
 @content_checker
 def check_code_questions_in_the_sandbox():
     """The reference solution must pass and the starter must fail: run both."""
-    from studyapp.quiz.code_grading import run_code
-    from studyapp.sandbox.runtime import Engine, EngineSettings, IsolationUnavailable
 
     code_questions = [
         q for q in build_bank().questions.values() if q.type == "code" and _fingerprint(q) not in _verified

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from studyapp.sandbox.library import library
+from studyapp.content.library import library
 from studyapp.sandbox.runtime import Engine, FunctionConfig, InvokeResult
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from studyapp.content.questions import bank
+from studyapp.content.topics import catalog
 from studyapp.quiz import review
-from studyapp.quiz.bank import bank
 from studyapp.quiz.models import Attempt, AttemptAnswer
-from studyapp.topics.content import catalog
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 180, 28
 

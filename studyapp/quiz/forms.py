@@ -1,7 +1,7 @@
 from django import forms
 
+from studyapp.content.topics import catalog
 from studyapp.quiz.attempts import EXAM_PRESETS
-from studyapp.topics.content import catalog
 
 
 def topic_choices():

@@ -7,7 +7,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from studyapp.quiz.bank import CHOICE_TYPES, Question
+from studyapp.content.questions import CHOICE_TYPES, Question
+from studyapp.quiz.code_grading import run_code
 
 
 class AnswerShapeError(ValueError):
@@ -77,8 +78,6 @@ def grade(question: Question, raw, engine=None) -> Grade:
     if question.type == "open":
         return grade_self(question, raw)
     if question.type == "code":
-        from studyapp.quiz.code_grading import run_code
-
         code = str(raw or "")
         if not code.strip():
             raise AnswerShapeError("Write the handler first.")

@@ -5,14 +5,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from studyapp.content.questions import bank
+from studyapp.content.topics import catalog
 from studyapp.core.learner import owner_fields, owner_filter
 from studyapp.core.ratelimit import rate_limited
 from studyapp.quiz import attempts, dashboard, review
-from studyapp.quiz.bank import bank
 from studyapp.quiz.forms import ExamForm, InterviewForm, PracticeForm
 from studyapp.quiz.models import Attempt
 from studyapp.quiz.scoring import AnswerShapeError
-from studyapp.topics.content import catalog
+from studyapp.sandbox.service import engine as sandbox_engine
 
 SELF_GRADE_LABELS = [("again", "Again: I missed it"), ("hard", "Hard"), ("good", "Good"), ("easy", "Easy")]
 
@@ -183,9 +184,7 @@ def _too_late(request, template, attempt, position, answer):
 def _engine_for(question):
     if question.type != "code":
         return None
-    from studyapp.sandbox import service
-
-    return service.engine()
+    return sandbox_engine()
 
 
 def _raw_answer(request, question):

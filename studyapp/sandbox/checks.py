@@ -1,10 +1,10 @@
 """check_content for the sandbox library: events parse and are indexed, handlers compile and
 name a function and an event, and every topic they point to exists."""
 
-from studyapp.core.content import Problem
-from studyapp.core.content_checks import content_checker
-from studyapp.sandbox.library import build_library, events_dir, handlers_dir
-from studyapp.topics.content import catalog
+from studyapp.content.checks import content_checker
+from studyapp.content.files import Problem
+from studyapp.content.library import build_library, events_dir, handlers_dir
+from studyapp.content.topics import catalog
 
 
 @content_checker

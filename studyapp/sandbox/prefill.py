@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-from studyapp.sandbox.library import library
-from studyapp.topics.content import catalog
+from studyapp.content.library import library
+from studyapp.content.topics import catalog
 
 DEFAULT_CODE = """import json
 

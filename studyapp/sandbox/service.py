@@ -9,12 +9,12 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from studyapp.content.pricing import price_list
 from studyapp.core.learner import owner_fields, owner_filter
 from studyapp.core.ratelimit import RateDecision
 from studyapp.core.ratelimit import check_rate as core_check_rate
 from studyapp.sandbox.models import SandboxRun
 from studyapp.sandbox.runtime import Engine, EngineSettings, InvokeResult
-from studyapp.topics.pricing import price_list
 
 HISTORY_LENGTH = 20
 _engine: Engine | None = None

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from studyapp.content.library import library
 from studyapp.sandbox import prefill, service
 from studyapp.sandbox.forms import SandboxForm
-from studyapp.sandbox.library import library
 from studyapp.sandbox.models import SandboxRun, SharedRun
 from studyapp.sandbox.runtime import IsolationUnavailable
 

@@ -3,12 +3,13 @@
 import re
 from decimal import Decimal
 
-from studyapp.core.content import Problem
-from studyapp.core.content_checks import content_checker
-from studyapp.topics.content import build_catalog, topics_dir
-from studyapp.topics.limits import limits_path, parse_limits
-from studyapp.topics.pricing import Usage, cents, estimate, parse_price_list, pricing_path
-from studyapp.topics.tokens import UnknownToken, expand
+from studyapp.content.checks import content_checker
+from studyapp.content.files import Problem
+from studyapp.content.limits import limits_path, parse_limits
+from studyapp.content.pricing import Usage, cents, estimate, parse_price_list, pricing_path
+from studyapp.content.questions import questions_dir
+from studyapp.content.tokens import UnknownToken, expand
+from studyapp.content.topics import build_catalog, topics_dir
 
 INTERNAL_TOPIC_LINK = re.compile(r'href="/topics/([^/"#]+)/?(?:#[^"]*)?"')
 # Limits the sandbox and the calculator rely on by id.
@@ -109,7 +110,6 @@ def _known_rates(prices) -> set[Decimal]:
 def check_quoted_rates():
     """Every per-GB-second rate written in a page or a question must be one in pricing.yaml, so a
     price change in one file shows up everywhere it is quoted."""
-    from studyapp.quiz.bank import questions_dir
 
     known = _known_rates(parse_price_list(pricing_path()))
     problems = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 
-from studyapp.topics.content import Catalog, Topic, _plain_text
+from studyapp.content.topics import Catalog, Topic, _plain_text
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8

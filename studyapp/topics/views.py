@@ -4,12 +4,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from studyapp.quiz.bank import bank
+from studyapp.content.limits import limit_sheet
+from studyapp.content.pricing import Usage, estimate, price_list
+from studyapp.content.questions import bank
+from studyapp.content.topics import catalog
 from studyapp.topics import progress
-from studyapp.topics.content import catalog
 from studyapp.topics.forms import CalculatorForm, SearchForm
-from studyapp.topics.limits import limit_sheet
-from studyapp.topics.pricing import Usage, estimate, price_list
 from studyapp.topics.search import index_for
 
 

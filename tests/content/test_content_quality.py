@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from studyapp.quiz.bank import bank
-from studyapp.sandbox.library import library
+from studyapp.content.questions import bank
+from studyapp.content.library import library
 from studyapp.sandbox.runtime import FunctionConfig
-from studyapp.topics.content import catalog
-from studyapp.topics.limits import limit_sheet
+from studyapp.content.topics import catalog
+from studyapp.content.limits import limit_sheet
 
 TOPICS = list(catalog.__wrapped__().topics.values())
 HANDLER_DEF = re.compile(r"^def (\w+)\(\s*event\s*,\s*context\s*\)", re.MULTILINE)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from studyapp.quiz.bank import bank
+from studyapp.content.questions import bank
 from studyapp.quiz.scoring import AnswerShapeError, grade
 
 pytestmark = pytest.mark.usefixtures("question_bank")

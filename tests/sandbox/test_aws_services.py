@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from studyapp.sandbox.library import library
+from studyapp.content.library import library
 from tests.sandbox.conftest import function
 
 S3_AND_DYNAMODB = """

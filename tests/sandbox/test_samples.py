@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from studyapp.sandbox.library import library
+from studyapp.content.library import library
 from studyapp.sandbox.runtime import FunctionConfig
 
 SHARED_TOOL = Path(settings.BASE_DIR).parent / "shared" / "tools" / "event_paths.py"

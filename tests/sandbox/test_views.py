@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from studyapp.content.library import library
 from studyapp.sandbox import service
-from studyapp.sandbox.library import library
 from studyapp.sandbox.models import SandboxRun, SharedRun
 
 pytestmark = pytest.mark.django_db
@@ -230,7 +230,7 @@ def test_starter_template_and_unknown_template(client):
 
 
 def test_topic_code_block_opens_in_the_sandbox(client):
-    from studyapp.topics.content import catalog
+    from studyapp.content.topics import catalog
 
     topic, index = next(
         (t, i)
@@ -319,7 +319,7 @@ def test_aws_calls_and_seeded_resources_are_listed(client):
 def test_cost_follows_memory_and_architecture(client):
     from decimal import Decimal
 
-    from studyapp.topics.pricing import price_list
+    from studyapp.content.pricing import price_list
 
     response = run(client, architecture="arm64", memory_mb="1024", file_code=[CODE + "# arm\n"])
     result = response.context["result"]

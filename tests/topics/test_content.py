@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from studyapp.topics.content import SECTIONS, catalog, parse_topic
+from studyapp.content.topics import SECTIONS, catalog, parse_topic
 from tests.conftest import write_topic
 
 

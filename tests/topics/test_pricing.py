@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from studyapp.topics.pricing import Usage, cents, estimate, price_list
+from studyapp.content.pricing import Usage, cents, estimate, price_list
 
 EXAMPLES = price_list.__wrapped__().worked_examples
 

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from studyapp.quiz.bank import bank
-from studyapp.topics.content import catalog
-from studyapp.topics.tokens import UnknownToken, expand
+from studyapp.content.questions import bank
+from studyapp.content.tokens import UnknownToken, expand
+from studyapp.content.topics import catalog
 from tests.conftest import write_topic
 
 
@@ -34,7 +34,7 @@ def test_a_changed_limit_changes_the_page(content_dir):
     value_at = text.index("value: 1", start)
     limits.write_text(text[:value_at] + "value: 2" + text[value_at + len("value: 1") :])
     catalog.cache_clear()
-    from studyapp.topics.limits import limit_sheet
+    from studyapp.content.limits import limit_sheet
 
     limit_sheet.cache_clear()
     assert "Async events: 2 MB." in catalog().topics["quoting"].html

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from studyapp.topics.content import catalog
+from studyapp.content.topics import catalog
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -138,7 +138,7 @@ def test_search_with_no_match_says_so(client):
 
 
 def test_cheat_sheet_lists_every_limit_with_source(client):
-    from studyapp.topics.limits import limit_sheet
+    from studyapp.content.limits import limit_sheet
 
     response = client.get(reverse("cheat_sheet"))
     assert response.status_code == 200

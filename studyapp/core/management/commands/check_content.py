@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from studyapp.core.content_checks import run_all
+from studyapp.content.checks import run_all
 
 
 class Command(BaseCommand):

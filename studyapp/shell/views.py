@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from studyapp.content.topics import catalog
 from studyapp.core.ratelimit import rate_limited
 from studyapp.topics import progress
-from studyapp.topics.content import catalog
 
 
 @require_GET

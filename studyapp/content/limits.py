@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from studyapp.core.content import ContentError, Problem, cached_content, content_path, load_yaml
+from studyapp.content.files import ContentError, Problem, cached_content, content_path, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 

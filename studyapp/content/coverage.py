@@ -1,8 +1,10 @@
 """content/coverage.yaml: every topic and interview question of the source notes, mapped to the
 pages and questions that cover them. check_content fails when a mapped page or id is missing."""
 
-from studyapp.core.content import ContentError, Problem, content_path, load_yaml
-from studyapp.core.content_checks import content_checker
+from studyapp.content.files import ContentError, Problem, content_path, load_yaml
+from studyapp.content.checks import content_checker
+from studyapp.content.questions import build_bank
+from studyapp.content.topics import catalog
 
 
 def coverage_path():
@@ -11,9 +13,6 @@ def coverage_path():
 
 @content_checker
 def check_coverage():
-    from studyapp.quiz.bank import build_bank
-    from studyapp.topics.content import catalog
-
     path = coverage_path()
     if not path.exists():
         return [Problem(path, "missing: map every topic and interview question of the notes")]

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from studyapp.topics.limits import limit_sheet
-from studyapp.topics.pricing import price_list
+from studyapp.content.limits import limit_sheet
+from studyapp.content.pricing import price_list
 
 TOKEN = re.compile(r"\[\[(limit|price):([a-z0-9_]+)(?:\|(value|unit))?\]\]")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from studyapp.core.content import ContentError, Problem, cached_content, content_path, load_yaml
+from studyapp.content.files import ContentError, Problem, cached_content, content_path, load_yaml
 
 CENT = Decimal("0.01")
 MB_PER_GB = Decimal(1024)

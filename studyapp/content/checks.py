@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable
 
-from studyapp.core.content import ContentError, Problem
+from studyapp.content.files import ContentError, Problem
 
 Checker = Callable[[], Iterable[Problem]]
 _checkers: list[Checker] = []

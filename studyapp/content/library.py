@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studyapp.core.content import (
+from studyapp.content.files import (
     ContentError,
     Problem,
     cached_content,

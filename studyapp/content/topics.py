@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from studyapp.core.content import (
+from studyapp.content.files import (
     ContentError,
     Problem,
     cached_content,
@@ -19,8 +19,8 @@ from studyapp.core.content import (
     files_in,
     split_front_matter,
 )
-from studyapp.core.markdown import Heading, Rendered, render_markdown
-from studyapp.topics.tokens import expand
+from studyapp.content.markdown import Heading, Rendered, render_markdown
+from studyapp.content.tokens import expand
 
 SECTIONS = (
     "Basics",

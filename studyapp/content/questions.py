@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from studyapp.core.content import ContentError, Problem, cached_content, content_path, files_in, load_yaml
-from studyapp.core.markdown import render_markdown
-from studyapp.topics.tokens import UnknownToken, expand
+from studyapp.content.files import ContentError, Problem, cached_content, content_path, files_in, load_yaml
+from studyapp.content.markdown import render_markdown
+from studyapp.content.tokens import UnknownToken, expand
 
 TYPES = ("single", "multi", "truefalse", "numeric", "short", "open", "code")
 CHOICE_TYPES = ("single", "multi", "truefalse")
