@@ -61,6 +61,7 @@ def start_attempt(
             question_ids=question_ids,
             started_at=now,
             deadline=now + dt.timedelta(seconds=time_limit_s) if time_limit_s else None,
+            time_limit_s=time_limit_s or None,
         )
         AttemptAnswer.objects.bulk_create(
             AttemptAnswer(attempt=attempt, position=n, question_id=qid)

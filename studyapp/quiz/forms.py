@@ -50,14 +50,16 @@ class ExamForm(StartForm):
     topics = TopicsField()
     count = forms.IntegerField(label="Questions", min_value=1, max_value=100, initial=20)
     minutes = forms.IntegerField(label="Time limit (minutes)", min_value=1, max_value=180, initial=25)
+    # Custom exams only: a limit under a minute, for the browser test that watches one submit itself.
     seconds = forms.IntegerField(required=False, min_value=10, max_value=3600, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
         preset = EXAM_PRESETS.get(data.get("preset") or "")
         if preset:
-            data.update(count=preset["count"], minutes=preset["minutes"], title=preset["title"])
-            for name in ("count", "minutes"):
+            # A preset is a fixed exam: nothing posted with it changes its size or its time limit.
+            data.update(count=preset["count"], minutes=preset["minutes"], seconds=None, title=preset["title"])
+            for name in ("count", "minutes", "seconds"):
                 self.errors.pop(name, None)
         else:
             data["title"] = "Timed exam"

@@ -34,6 +34,7 @@ class Attempt(Owned):
     question_ids = models.JSONField()  # stable content ids, in order
     started_at = models.DateTimeField()
     deadline = models.DateTimeField(null=True, blank=True)  # held by the server, never by the page
+    time_limit_s = models.PositiveIntegerField(null=True, blank=True)  # the limit it really had
     finished_at = models.DateTimeField(null=True, blank=True)
     finished_by = models.CharField(max_length=20, blank=True)  # "learner" or "deadline"
     pass_mark = models.FloatField(default=0.7)

@@ -29,6 +29,16 @@ def seconds(milliseconds) -> str:
 
 
 @register.filter
+def duration(total_seconds) -> str:
+    """A time limit in words: 1500 is "25 min", 90 is "1 min 30 s", 10 is "10 s"."""
+    minutes, seconds = divmod(int(total_seconds or 0), 60)
+    parts = [f"{minutes} min"] if minutes else []
+    if seconds or not minutes:
+        parts.append(f"{seconds} s")
+    return " ".join(parts)
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
 
