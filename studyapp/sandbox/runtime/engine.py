@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.sandbox.runtime import lambda_format as fmt
+from studyapp.sandbox.runtime.async_invoke import AsyncInvocation
 from studyapp.sandbox.runtime.config import (
     ASYNC_PAYLOAD_MAX_BYTES,
     SYNC_PAYLOAD_MAX_BYTES,
@@ -147,8 +148,6 @@ class Engine:
             )
         event_json = event if isinstance(event, str) else json.dumps(event)
         if invocation_type == "Event":
-            from studyapp.sandbox.runtime.async_invoke import AsyncInvocation
-
             invocation = AsyncInvocation(
                 self, config, event_json, request_id, destinations or {}, maximum_retry_attempts
             )
