@@ -1,103 +1,18 @@
-"""Helpers shared by the benchmarks: percentiles, a production-like server, a table printer."""
+"""Helpers shared by the benchmarks: a production-like WSGI server, percentiles, a table printer.
+Servers and clients the tests use too live in tests/support/servers.py; this imports them."""
 
-import http.cookiejar
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "studyapp.settings",
-    "DEBUG": "0",
-    "SECRET_KEY": "bench-only-" + "k" * 60,
-    "ALLOWED_HOSTS": "127.0.0.1,localhost",
-    "SECURE_SSL_REDIRECT": "0",
-    # Plain HTTP on loopback: cookies must not be HTTPS-only here.
-    "SESSION_COOKIE_SECURE": "0",
-    "CSRF_COOKIE_SECURE": "0",
-    # One client sends every request: the per-learner limits would measure themselves.
-    "ANSWERS_PER_MINUTE": "1000000",
-    "SANDBOX_RUNS_PER_MINUTE": "1000000",
-}
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+from tests.support.servers import PRODUCTION_ENV, ROOT, free_port, manage, percentile
 
 
 def summary(samples_ms: list[float]) -> tuple[float, float]:
     return statistics.median(samples_ms), percentile(samples_ms, 0.95)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(*args: str, env: dict | None = None) -> None:
-    env = env or (os.environ | PRODUCTION_ENV)
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Lets a client see a redirect's Location instead of following it."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def browser_session(base: str, path: str = "/quiz/"):
-    """A cookie-keeping client that does not follow redirects, and the CSRF token a page set."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    opener.open(base + path, timeout=30).read()
-    return opener, next(c.value for c in jar if c.name == "csrftoken")
-
-
-def site_env(database: Path, **extra: str) -> dict:
-    """Production settings on their own SQLite file, for a server a test starts."""
-    return os.environ | PRODUCTION_ENV | {"DATABASE_URL": f"sqlite:///{database}"} | extra
-
-
-def prepare_site(env: dict) -> None:
-    """Database tables and collected static files, as a deployment would have them."""
-    manage("migrate", "--noinput", env=env)
-    manage("collectstatic", "--noinput", env=env)
-
-
-def start_gunicorn(env: dict, port: int, workers: int = 2, threads: int = 1) -> subprocess.Popen:
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "studyapp.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--timeout",
-        "60",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def wait_until_up(base: str, timeout_s: float = 15) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/health/", timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{base} did not come up in {timeout_s} s")
 
 
 @contextmanager

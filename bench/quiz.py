@@ -10,7 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import browser_session, print_table, production_server, summary  # noqa: E402
+from bench.common import print_table, production_server, summary  # noqa: E402
+from tests.support.servers import browser_session  # noqa: E402
 
 STARTS, ANSWERS = 20, 300
 

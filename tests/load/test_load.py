@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from bench.common import (
+from tests.support.servers import (
     browser_session,
     free_port,
     percentile,

@@ -11,7 +11,14 @@ import urllib.request
 
 import pytest
 
-from bench.common import browser_session, free_port, prepare_site, site_env, start_gunicorn, wait_until_up
+from tests.support.servers import (
+    browser_session,
+    free_port,
+    prepare_site,
+    site_env,
+    start_gunicorn,
+    wait_until_up,
+)
 
 
 @pytest.mark.skipif(
