@@ -89,12 +89,23 @@ def grade(question: Question, raw, engine=None) -> Grade:
 
 
 SELF_GRADES = ("again", "hard", "good", "easy")
+MAX_POINT_DIGITS = 4  # rubrics are short; int() would refuse a number of thousands of digits
+
+
+def rubric_index(value) -> int | None:
+    """A ticked rubric point as its checkbox sends it (ASCII digits), else None: ignored."""
+    text = str(value)
+    # isdigit() alone lets in "²", which int() refuses, and "٣", which no checkbox sends.
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_POINT_DIGITS:
+        return None
+    return int(text)
 
 
 def grade_self(question: Question, raw) -> Grade:
     """Interview answers are self-graded: the rating and the rubric points ticked."""
     if not isinstance(raw, dict) or raw.get("rating") not in SELF_GRADES:
         raise AnswerShapeError("Rate your answer: Again, Hard, Good or Easy.")
-    ticked = [int(i) for i in raw.get("points", []) if str(i).isdigit() and int(i) < len(question.rubric)]
+    indexes = [rubric_index(value) for value in raw.get("points", [])]
+    ticked = [i for i in indexes if i is not None and i < len(question.rubric)]
     score = len(set(ticked)) / len(question.rubric) if question.rubric else 0.0
     return Grade(raw["rating"] in ("good", "easy"), score, detail={"rating": raw["rating"], "points": ticked})

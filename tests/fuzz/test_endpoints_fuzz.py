@@ -4,11 +4,12 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from studyapp.core.learner import LEARNER_KEY
 from studyapp.quiz.attempts import start_attempt
+from studyapp.quiz.scoring import SELF_GRADES
 
 pytestmark = pytest.mark.django_db
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -134,6 +135,54 @@ def test_quiz_start_forms(client, data):
     data = clean(data)
     for url in ("/quiz/practice/", "/quiz/exam/", "/quiz/interview/"):
         assert client.post(url, data).status_code < 500
+
+
+# Digits beyond ASCII for the quiz's numeric-looking fields: "²" passes str.isdigit() but not int();
+# "٣" (Arabic-Indic) and "１" (fullwidth) pass both.
+UNICODE_DIGIT = st.one_of(
+    st.sampled_from(["²", "³", "¹", "½", "٣", "۷", "१", "１", "⑤", "𝟗"]),
+    st.characters(categories=["Nd", "No"]),
+)
+UNICODE_DIGITS = st.one_of(
+    st.text(UNICODE_DIGIT, min_size=1, max_size=4),
+    st.lists(st.text(UNICODE_DIGIT, min_size=1, max_size=4), min_size=1, max_size=4),
+)
+
+
+@FUZZ
+@given(
+    data=st.fixed_dictionaries({}, optional={key: UNICODE_DIGITS for key in ("count", "minutes", "seconds")})
+)
+@example(data={"count": "٣", "minutes": "²", "seconds": "١٠"})
+def test_quiz_start_forms_with_unicode_digits(client, data):
+    for preset in ("", "lambda-interview"):
+        for url in ("/quiz/practice/", "/quiz/exam/", "/quiz/interview/"):
+            assert client.post(url, data | {"preset": preset}).status_code < 500
+
+
+@FUZZ
+@given(
+    data=st.fixed_dictionaries({}, optional={key: UNICODE_DIGITS for key in ("choice", "value", "point")}),
+    rating=st.sampled_from(SELF_GRADES),
+    position=st.integers(1, 6),
+    mode=st.sampled_from(["practice", "exam", "interview"]),
+)
+@example(data={"point": "²"}, rating="good", position=6, mode="interview")
+@example(data={"point": ["٣", "0"]}, rating="easy", position=6, mode="practice")
+def test_quiz_answers_with_unicode_digits(client, question_bank, data, rating, position, mode):
+    attempt = start_attempt(
+        {"user": None, "learner_key": "fuzzer"},
+        mode,
+        ["fx-single", "fx-multi", "fx-truefalse", "fx-numeric", "fx-short", "fx-open"],
+        timezone.now(),
+        time_limit_s=600 if mode == "exam" else None,
+    )
+    base = f"/quiz/a/{attempt.public_id}/q/{position}/"
+    data = data | {"rating": rating, "text": "typed before the reveal"}
+    for url in (base + "reveal/", base, base + "flag/"):
+        for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+            assert client.post(url, data, **extra).status_code < 500
+    assert client.get(base).status_code < 500  # what was stored shows again
 
 
 @FUZZ

@@ -1,5 +1,7 @@
 from django import template
 
+from studyapp.quiz.scoring import rubric_index
+
 register = template.Library()
 
 
@@ -15,7 +17,7 @@ def is_picked(index: int, response) -> bool:
 @register.filter
 def is_point(index: int, response) -> bool:
     points = response.get("points", []) if isinstance(response, dict) else []
-    return index in {int(p) for p in points if str(p).isdigit()}
+    return index in {rubric_index(point) for point in points}
 
 
 @register.filter
