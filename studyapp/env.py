@@ -1,18 +1,43 @@
-"""Tiny helpers that read settings from the environment with safe defaults."""
+"""Tiny helpers that read settings from the environment with safe defaults.
+
+A value that is set but cannot be read stops start-up: a typo such as DEBUG=ture must not quietly
+become the default.
+"""
 
 import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
 def envbool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value. Accepted: {', '.join(TRUE_WORDS)} to turn it on; "
+        f"{', '.join(FALSE_WORDS)} to turn it off (any case); empty for the default."
+    )
 
 
 def envint(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a whole number. Accepted: digits such as {default}; "
+            "empty for the default."
+        ) from None
 
 
 def envlist(name: str, default: list[str]) -> list[str]:

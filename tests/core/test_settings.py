@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from studyapp.core.pygments_css import stylesheet
+from studyapp.env import envbool, envint
 
 PRODUCTION_ENV = {
     "DEBUG": "0",
@@ -57,6 +60,59 @@ def test_content_commands_work_without_secret_key():
     result = manage("check_content", env_overrides=PRODUCTION_ENV | {"SECRET_KEY": ""})
     assert result.returncode == 0, result.stderr
     assert "Content OK" in result.stdout
+
+
+def test_a_misspelt_yes_no_setting_stops_the_server_from_starting():
+    env = {"PATH": os.environ["PATH"], **PRODUCTION_ENV, "DEBUG": "ture"}
+    server = subprocess.run(
+        [sys.executable, "-c", "import studyapp.wsgi"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert server.returncode != 0
+    assert "ImproperlyConfigured: DEBUG='ture' is not a yes/no value" in server.stderr
+    assert "1, true, yes, on to turn it on; 0, false, no, off to turn it off" in server.stderr
+
+
+def test_a_number_setting_that_is_not_a_number_stops_manage_py():
+    result = manage("check", env_overrides=PRODUCTION_ENV | {"SANDBOX_MAX_TIMEOUT_S": "30s"})
+    assert result.returncode != 0
+    assert "SANDBOX_MAX_TIMEOUT_S='30s' is not a whole number" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", True), ("TRUE", True), (" yes ", True), ("On", True), ("0", False), ("False", False)]
+    + [("no", False), ("OFF", False), ("", None), ("  ", None)],
+)
+def test_yes_no_settings_accept_these_words(monkeypatch, value, expected):
+    monkeypatch.setenv("COLDSTART_TEST_FLAG", value)
+    for default in (True, False):
+        assert envbool("COLDSTART_TEST_FLAG", default) is (default if expected is None else expected)
+
+
+@pytest.mark.parametrize("value", ["ture", "y", "2", "enabled", "yes please"])
+def test_any_other_yes_no_value_is_refused_by_name(monkeypatch, value):
+    monkeypatch.setenv("COLDSTART_TEST_FLAG", value)
+    with pytest.raises(ImproperlyConfigured, match="COLDSTART_TEST_FLAG="):
+        envbool("COLDSTART_TEST_FLAG", False)
+
+
+@pytest.mark.parametrize("value", ["30s", "1.5", "1e3", "ten", "0x10"])
+def test_a_whole_number_setting_refuses_anything_else_by_name(monkeypatch, value):
+    monkeypatch.setenv("COLDSTART_TEST_NUMBER", value)
+    with pytest.raises(ImproperlyConfigured, match="COLDSTART_TEST_NUMBER="):
+        envint("COLDSTART_TEST_NUMBER", 3)
+
+
+def test_a_whole_number_setting_reads_digits_or_falls_back(monkeypatch):
+    monkeypatch.setenv("COLDSTART_TEST_NUMBER", " 42 ")
+    assert envint("COLDSTART_TEST_NUMBER", 3) == 42
+    monkeypatch.setenv("COLDSTART_TEST_NUMBER", "")
+    assert envint("COLDSTART_TEST_NUMBER", 3) == 3
 
 
 def test_database_url_selects_the_database():
