@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from studyapp.core.learner import learner_key
 
@@ -48,6 +49,8 @@ def too_many(request, decision: RateDecision, message: str):
         request, template, {"message": message, "retry_after_s": decision.retry_after_s}, status=429
     )
     response["Retry-After"] = str(decision.retry_after_s)
+    # The fragment and the page share a URL: a cache must not hand one to the other.
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
