@@ -1,4 +1,5 @@
-"""Shared fixtures: a writable copy of the content folder, and cache resets between tests."""
+"""Shared fixtures: a writable copy of the content folder (the only time content caches are reset:
+the real content is loaded once per process), and the sandbox uid range of the web app."""
 
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ from studyapp.content.limits import limit_sheet
 from studyapp.content.pricing import price_list
 from studyapp.content.questions import bank
 from studyapp.content.topics import catalog
+from tests.support.uids import uid_base
 
 REAL_CONTENT = Path(settings.BASE_DIR, "content")
 CACHED_LOADERS = (catalog, limit_sheet, price_list, library, bank)
@@ -21,11 +23,10 @@ def clear_content_caches():
         loader.cache_clear()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_content_caches():
-    clear_content_caches()
-    yield
-    clear_content_caches()
+@pytest.fixture(scope="session", autouse=True)
+def _own_sandbox_uids():
+    """The web app's engine (sandbox views, code questions) gets a uid range of its own."""
+    settings.SANDBOX_UID_BASE = uid_base()
 
 
 @pytest.fixture
@@ -36,7 +37,9 @@ def content_dir(tmp_path, settings):
     (copy / "questions").mkdir(exist_ok=True)
     settings.CONTENT_DIR = copy
     clear_content_caches()
-    return copy
+    yield copy
+    settings.CONTENT_DIR = REAL_CONTENT  # before clearing, so nothing reloads the copy
+    clear_content_caches()
 
 
 def write_topic(directory: Path, name: str, **overrides) -> Path:

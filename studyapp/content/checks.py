@@ -15,8 +15,13 @@ def content_checker(checker: Checker) -> Checker:
 
 
 def run_all() -> list[Problem]:
+    return run_checkers(_checkers)
+
+
+def run_checkers(checkers: Iterable[Checker]) -> list[Problem]:
+    """Every problem the given checkers find; a file that cannot be read is one problem."""
     problems: list[Problem] = []
-    for checker in _checkers:
+    for checker in checkers:
         try:
             problems.extend(checker())
         except ContentError as error:

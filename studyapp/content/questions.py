@@ -42,9 +42,16 @@ TYPE_KEYS = {
 @dataclass(frozen=True)
 class Choice:
     text: str
-    html: str
     correct: bool
-    why_html: str
+    why: str  # Markdown, tokens already expanded
+
+    @cached_property
+    def html(self) -> str:
+        return _inline_html(self.text)
+
+    @cached_property
+    def why_html(self) -> str:
+        return _inline_html(self.why)
 
 
 @dataclass(frozen=True)
@@ -53,8 +60,8 @@ class Question:
     topics: tuple[str, ...]
     type: str
     difficulty: str
-    prompt_html: str
-    explanation_html: str
+    prompt: str  # Markdown, tokens already expanded; rendered to HTML on first use
+    explanation: str
     sources: tuple[str, ...]
     path: Path
     tags: tuple[str, ...] = ()
@@ -66,7 +73,7 @@ class Question:
     tolerance: float = 0.0
     accepted: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
-    model_answer_html: str = ""
+    model_answer: str = ""
     rubric: tuple[str, ...] = ()
     starter: str = ""
     solution: str = ""
@@ -76,6 +83,18 @@ class Question:
     timeout_s: int = 3
     checks: dict = field(default_factory=dict)
     prompt_text: str = ""
+
+    @cached_property
+    def prompt_html(self) -> str:
+        return _html(self.prompt)
+
+    @cached_property
+    def explanation_html(self) -> str:
+        return _html(self.explanation)
+
+    @cached_property
+    def model_answer_html(self) -> str:
+        return _html(self.model_answer)
 
     @property
     def is_interview(self) -> bool:
@@ -90,8 +109,8 @@ class Question:
         return tuple(i for i, choice in enumerate(self.choices) if choice.correct)
 
 
-def _html(text) -> str:
-    return render_markdown(expand(str(text or ""))).html
+def _html(text: str) -> str:
+    return render_markdown(text).html
 
 
 def _inline_html(text) -> str:
@@ -126,8 +145,9 @@ def parse_question(raw: object, path: Path) -> Question:
         "topics": tuple(str(t) for t in raw["topics"]),
         "type": kind,
         "difficulty": raw["difficulty"],
-        "prompt_html": _html(raw["prompt"]),
-        "explanation_html": _html(raw["explanation"]),
+        # Tokens are expanded (and unknown ones reported) now; Markdown is rendered when shown.
+        "prompt": expand(str(raw["prompt"])),
+        "explanation": expand(str(raw["explanation"])),
         "sources": tuple(str(s) for s in raw["sources"]),
         "path": path,
         "tags": tuple(str(t) for t in raw.get("tags") or ()),
@@ -167,7 +187,7 @@ def parse_question(raw: object, path: Path) -> Question:
         rubric = tuple(expand(str(point)) for point in raw.get("rubric") or ())
         if not raw.get("model_answer") or not rubric:
             raise ContentError(Problem(path, f"{where}: open questions need a model_answer and a rubric"))
-        values.update(model_answer_html=_html(raw["model_answer"]), rubric=rubric)
+        values.update(model_answer=expand(str(raw["model_answer"])), rubric=rubric)
     else:
         values.update(_code(raw, where, path))
     return Question(**values)
@@ -187,14 +207,7 @@ def _choices(raw: dict, kind: str, where: str, path: Path) -> dict:
             raise ContentError(Problem(path, f"{where}: each choice needs 'text' and 'correct: true/false'"))
         if not choice.get("why"):
             raise ContentError(Problem(path, f"{where}: choice '{choice['text']}' has no 'why'"))
-        parsed.append(
-            Choice(
-                str(choice["text"]),
-                _inline_html(choice["text"]),
-                choice["correct"],
-                _inline_html(choice["why"]),
-            )
-        )
+        parsed.append(Choice(expand(str(choice["text"])), choice["correct"], expand(str(choice["why"]))))
     correct = sum(choice.correct for choice in parsed)
     if kind in ("single", "truefalse") and correct != 1:
         raise ContentError(

@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.support.uids import uid_base
+
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "studyapp.settings",
@@ -54,7 +56,8 @@ def browser_session(base: str, path: str = "/quiz/"):
 
 def site_env(database: Path, **extra: str) -> dict:
     """Production settings on their own SQLite file, for a server a test starts."""
-    return os.environ | PRODUCTION_ENV | {"DATABASE_URL": f"sqlite:///{database}"} | extra
+    own = {"DATABASE_URL": f"sqlite:///{database}", "SANDBOX_UID_BASE": str(uid_base())}
+    return os.environ | PRODUCTION_ENV | own | extra
 
 
 def prepare_site(env: dict) -> None:
