@@ -80,7 +80,7 @@ class AttemptAnswer(models.Model):
 
     @property
     def answered(self) -> bool:
-        return self.response is not None
+        return self.answered_at is not None  # not the draft an interview keeps when revealing
 
 
 class ReviewCard(Owned):

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from studyapp.quiz import attempts
-from studyapp.quiz.models import Attempt, AttemptAnswer
+from studyapp.quiz.models import Attempt, AttemptAnswer, ReviewCard
 from tests.quiz.test_views import HTMX, start
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("question_bank")]
@@ -24,6 +24,16 @@ def test_reveal_keeps_the_text_typed_before_it(clock):
     answer = attempts.reveal_model_answer(interview(clock), 1, "A new environment starts.", clock.now())
     answer.refresh_from_db()
     assert answer.revealed and answer.response == {"draft": "A new environment starts."}
+
+
+def test_a_draft_kept_by_the_reveal_is_not_yet_an_answer(clock):
+    attempt = interview(clock)
+    attempts.reveal_model_answer(attempt, 1, "A new environment starts.", clock.now())
+    assert not AttemptAnswer.objects.get(attempt=attempt).answered
+    raw = {"rating": "good", "points": ["0"], "text": "A new environment starts."}
+    saved = attempts.save_answer(attempt, 1, raw, clock.now())
+    assert saved.first_time and saved.answer.answered
+    assert ReviewCard.objects.get(question_id="fx-open").reviews == 1  # it joins the review queue
 
 
 def test_reveal_after_the_attempt_is_finished_is_refused(clock):
