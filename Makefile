@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint bench install install-dev sandbox-libs system-deps check-content migrate clean
+.PHONY: run serve test load lint bench install install-dev sandbox-libs system-deps check-content migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,17 +74,27 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Parallel pytest workers (pytest-xdist): most tests wait on sandboxes, timeouts or a browser,
+# so a few more workers than cores keep both cores busy.
+TEST_WORKERS ?= 4
 test: SYSTEM_PACKAGES = bubblewrap chromium postgresql
 test: system-deps install-dev sandbox-libs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
-	@# The whole suite again on a throwaway PostgreSQL server (local socket, removed afterwards).
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	@# Every test that touches the database again, on a throwaway PostgreSQL server (local
+	@# socket, removed afterwards); the others cannot tell the databases apart.
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then \
-	  scripts/with-postgres.sh $(BIN)/python -m pytest -p no:cacheprovider; \
+	  scripts/with-postgres.sh $(BIN)/python -m pytest -p no:cacheprovider -n $(TEST_WORKERS) \
+	    --database-tests-only; \
 	else \
 	  echo "PostgreSQL is not installed (apt install postgresql): the PostgreSQL run was skipped."; \
 	fi
+
+# The long load run (make test runs the same test for 10 s); the report is in test-artifacts/.
+LOAD_SECONDS ?= 60
+load: install-dev sandbox-libs
+	LOAD_SECONDS=$(LOAD_SECONDS) $(BIN)/python -m pytest tests/load -p no:cacheprovider -s
 
 bench: install-dev sandbox-libs
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

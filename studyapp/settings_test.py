@@ -14,7 +14,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The browser tests talk plain HTTP to the live server.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
-SANDBOX_UID_BASE = 220_000  # apart from the engines the sandbox tests start themselves
 SANDBOX_RUNS_PER_MINUTE = 1000
 # A file, not shared-cache memory: concurrent-write tests need SQLite's real locking.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -12,10 +12,24 @@ from studyapp.content.limits import limit_sheet
 from studyapp.content.pricing import price_list
 from studyapp.content.questions import bank
 from studyapp.content.topics import catalog
+from tests.support.database_tests import keep_database_tests
 from tests.support.uids import uid_base
 
 REAL_CONTENT = Path(settings.BASE_DIR, "content")
 CACHED_LOADERS = (catalog, limit_sheet, price_list, library, bank)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that touch the database (the PostgreSQL pass of make test)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--database-tests-only"):
+        keep_database_tests(config, items)
 
 
 def clear_content_caches():

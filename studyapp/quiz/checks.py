@@ -3,6 +3,9 @@ exist, and code questions' solutions pass their checks while their starters do n
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
 
 from studyapp.content.checks import content_checker
 from studyapp.content.files import Problem
@@ -39,6 +42,9 @@ def check_questions():
     return problems
 
 
+# The checker's engine takes uids above the web engine's slots (SANDBOX_MAX_ENVIRONMENTS + blanks).
+CHECK_UID_OFFSET = 500
+CHECK_PARALLEL_RUNS = 4
 _verified: set[str] = set()  # code questions already run in this process, by content hash
 
 
@@ -65,29 +71,40 @@ def check_code_questions_in_the_sandbox():
     ]
     if not code_questions:
         return []
+    # Every run is a cold start, mostly spent starting processes: run a few at once.
+    parallel = min(CHECK_PARALLEL_RUNS, len(code_questions))
     try:
-        engine = Engine(EngineSettings(blank_environments=2, max_environments=6, uid_base=380_000))
+        engine = Engine(
+            EngineSettings(
+                max_concurrency=parallel,
+                blank_environments=parallel,
+                max_environments=2 * parallel,
+                uid_base=settings.SANDBOX_UID_BASE + CHECK_UID_OFFSET,
+            )
+        )
     except IsolationUnavailable as error:
         return [Problem(code_questions[0].path, f"cannot check code questions: {error}")]
-    problems = []
     try:
-        for question in code_questions:
-            solved = run_code(engine, question, question.solution)
-            if not solved.passed:
-                problems.append(
-                    Problem(
-                        question.path,
-                        f"question '{question.id}': the solution fails its checks: "
-                        f"{'; '.join(solved.failures)}",
-                    )
-                )
-            starter_passes = run_code(engine, question, question.starter).passed
-            if starter_passes:
-                problems.append(
-                    Problem(question.path, f"question '{question.id}': the starter already passes")
-                )
-            if solved.passed and not starter_passes:
-                _verified.add(_fingerprint(question))
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            found = list(pool.map(lambda question: _verify(engine, question), code_questions))
     finally:
         engine.close()
+    return [problem for problems in found for problem in problems]
+
+
+def _verify(engine: Engine, question) -> list[Problem]:
+    problems = []
+    solved = run_code(engine, question, question.solution)
+    if not solved.passed:
+        problems.append(
+            Problem(
+                question.path,
+                f"question '{question.id}': the solution fails its checks: {'; '.join(solved.failures)}",
+            )
+        )
+    starter_passes = run_code(engine, question, question.starter).passed
+    if starter_passes:
+        problems.append(Problem(question.path, f"question '{question.id}': the starter already passes"))
+    if solved.passed and not starter_passes:
+        _verified.add(_fingerprint(question))
     return problems

@@ -8,17 +8,19 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from studyapp.content.questions import bank
 from studyapp.content.library import library
-from studyapp.sandbox.runtime import FunctionConfig
-from studyapp.content.topics import catalog
 from studyapp.content.limits import limit_sheet
+from studyapp.content.questions import bank
+from studyapp.content.topics import catalog
+from studyapp.sandbox.runtime import FunctionConfig
 
 TOPICS = list(catalog.__wrapped__().topics.values())
 HANDLER_DEF = re.compile(r"^def (\w+)\(\s*event\s*,\s*context\s*\)", re.MULTILINE)
 INTERNAL_LINK = re.compile(r'href="(/[^"#?]*)')
 HANDLER_BLOCKS = [
-    (topic, index, block) for topic in TOPICS for index, block in enumerate(topic.rendered.code_blocks)
+    (topic, index, block)
+    for topic in TOPICS
+    for index, block in enumerate(topic.rendered.code_blocks)
     if block.language in ("python", "py", "python3") and HANDLER_DEF.search(block.code)
 ]
 
@@ -38,16 +40,22 @@ def test_page_renders_with_sources_and_its_links_resolve(client, topic):
         assert client.get(path).status_code == 200, f"{topic.slug} links to {path}"
 
 
-@pytest.mark.parametrize(("topic", "index", "block"), HANDLER_BLOCKS,
-                         ids=[f"{t.slug}-{i}" for t, i, _ in HANDLER_BLOCKS])
+@pytest.mark.parametrize(
+    ("topic", "index", "block"), HANDLER_BLOCKS, ids=[f"{t.slug}-{i}" for t, i, _ in HANDLER_BLOCKS]
+)
 def test_handler_examples_run_in_the_sandbox(engine, topic, index, block):
     name = HANDLER_DEF.search(block.code).group(1)
-    config = FunctionConfig(files={"lambda_function.py": block.code}, handler=f"lambda_function.{name}",
-                            timeout_s=10, memory_mb=256)
+    config = FunctionConfig(
+        files={"lambda_function.py": block.code},
+        handler=f"lambda_function.{name}",
+        timeout_s=10,
+        memory_mb=256,
+    )
     slug = block.attributes.get("data-event") or topic.sandbox_event
     event = library().events[slug].json_text if slug else "{}"
     result = engine.invoke(config, event, seed_resources=bool(slug))
-    assert result.error_type not in {"Runtime.UserCodeSyntaxError", "Runtime.HandlerNotFound"}, result.payload_json
+    unrunnable = {"Runtime.UserCodeSyntaxError", "Runtime.HandlerNotFound"}
+    assert result.error_type not in unrunnable, result.payload_json
     if "# needs:" not in block.code:  # a block may say which package it needs that the sandbox lacks
         assert result.status == "success", (topic.slug, index, result.payload_json, result.log[-800:])
 

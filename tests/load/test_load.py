@@ -1,7 +1,7 @@
 """A bounded local load test: topic pages, answer POSTs and sandbox runs mixed for LOAD_SECONDS
-(60 by default) against gunicorn with 2 workers on 127.0.0.1 only. Reports throughput,
-p50/p95/p99, errors and memory to test-artifacts/load-report.md; any error other than an
-intended 429 fails the test."""
+(10 in `make test`; `make load` runs 60) against gunicorn with 2 workers on 127.0.0.1 only.
+Reports throughput, p50/p95/p99, errors and memory to test-artifacts/load-report.md; any error
+other than an intended 429 fails the test."""
 
 import contextlib
 import os
@@ -32,7 +32,7 @@ from tests.support.servers import (
 pytestmark = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="run once, on the default database"
 )
-SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
+SECONDS = float(os.environ.get("LOAD_SECONDS", "10"))
 CLIENTS = 12
 TOPICS = ["/topics/timeouts/", "/topics/execution-environment-lifecycle/", "/topics/pricing/", "/cheatsheet/"]
 HANDLER = "def lambda_handler(event, context):\n    return {'statusCode': 200, 'body': str(event.get('n'))}\n"
@@ -83,7 +83,7 @@ def descendants(pid: int) -> list[int]:
 
 
 def test_mixed_load_on_gunicorn(tmp_path):
-    env = site_env(tmp_path / "load.sqlite3", SANDBOX_UID_BASE="450000")
+    env = site_env(tmp_path / "load.sqlite3")
     prepare_site(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

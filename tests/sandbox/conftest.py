@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from studyapp.sandbox.runtime import Engine, EngineSettings, FunctionConfig
+from tests.support.uids import uid_base
 
 TEST_SETTINGS = EngineSettings(
     max_concurrency=4,
@@ -23,7 +24,8 @@ TEST_SETTINGS = EngineSettings(
 
 
 def make_engine(**overrides) -> Engine:
-    settings = EngineSettings(**{**TEST_SETTINGS.__dict__, **overrides})
+    """A real engine with its own host uid range (tests/support/uids.py), warmed up."""
+    settings = EngineSettings(**{**TEST_SETTINGS.__dict__, "uid_base": uid_base(), **overrides})
     engine = Engine(settings)
     if not engine.host.isolated:
         engine.close()
@@ -34,7 +36,7 @@ def make_engine(**overrides) -> Engine:
 
 @pytest.fixture(scope="session")
 def engine():
-    engine = make_engine(uid_base=210_000)
+    engine = make_engine()
     yield engine
     engine.close()
 

@@ -32,7 +32,6 @@ class Case:
 def hostile_engine():
     os.environ["COLDSTART_CANARY"] = CANARY  # must never be visible inside
     engine = make_engine(
-        uid_base=260_000,
         max_environments=6,
         blank_environments=2,
         tmp_size_mb=8,

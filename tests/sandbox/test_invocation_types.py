@@ -79,7 +79,7 @@ def test_timeouts_count_as_errors_and_are_retried(engine):
 
 
 def test_concurrency_cap_refuses_immediately_and_loses_nothing():
-    engine = make_engine(max_concurrency=2, max_environments=6, uid_base=230_000)
+    engine = make_engine(max_concurrency=2, max_environments=6)
     try:
         config = function("import time\ndef handler(e, c):\n    time.sleep(0.4)\n    return e['n']\n")
         results, lock = {}, threading.Lock()
@@ -113,7 +113,7 @@ def test_concurrency_cap_refuses_immediately_and_loses_nothing():
 
 
 def test_idle_environments_expire():
-    engine = make_engine(idle_expiry_s=0.3, uid_base=240_000)
+    engine = make_engine(idle_expiry_s=0.3)
     try:
         config = function(SUCCEEDS)
         engine.invoke(config, {"id": "x"})
@@ -126,7 +126,7 @@ def test_idle_environments_expire():
 
 
 def test_warm_pool_is_bounded_and_evicts_the_least_recently_used():
-    engine = make_engine(max_environments=3, blank_environments=1, uid_base=250_000)
+    engine = make_engine(max_environments=3, blank_environments=1)
     try:
         configs = [function(SUCCEEDS + f"\n# {n}") for n in range(5)]
         for config in configs:
@@ -160,7 +160,7 @@ def test_background_threads_are_frozen_between_invokes(engine):
 
 
 def test_destroying_an_environment_twice_frees_its_slot_once():
-    engine = make_engine(max_environments=3, blank_environments=1, uid_base=255_000)
+    engine = make_engine(max_environments=3, blank_environments=1)
     try:
         config = function(SUCCEEDS + "\n# slots")
         engine.invoke(config, {"id": "x"})
@@ -179,7 +179,7 @@ def test_destroying_an_environment_twice_frees_its_slot_once():
 def test_an_environment_outlives_the_thread_that_started_it():
     # bubblewrap's --die-with-parent fires when the forking *thread* ends: a request thread or
     # an async retry must not take its warm environment down with it.
-    engine = make_engine(blank_environments=0, uid_base=290_000)
+    engine = make_engine(blank_environments=0)
     try:
         config = function(SUCCEEDS + "\n# spawned by a short-lived thread")
         results = []

@@ -8,6 +8,7 @@ import pytest
 from studyapp.sandbox.runtime import Engine, EngineSettings, FunctionConfig, IsolationUnavailable
 from studyapp.sandbox.runtime.isolation import detect
 from tests.sandbox.conftest import TEST_SETTINGS, function, wait_for_no_leftover_processes
+from tests.support.uids import uid_base
 
 HELLO = FunctionConfig(files={"app.py": "def handler(e, c):\n    return 'hi'\n"}, handler="app.handler")
 
@@ -28,7 +29,7 @@ def test_without_bubblewrap_the_engine_refuses_with_instructions():
 
 def test_unisolated_runs_only_when_explicitly_allowed():
     host = dataclasses.replace(detect(), bwrap=None, cgroup_mode="rlimit")
-    engine = Engine(dataclasses.replace(TEST_SETTINGS, allow_unisolated=True, uid_base=270_000), host=host)
+    engine = Engine(dataclasses.replace(TEST_SETTINGS, allow_unisolated=True, uid_base=uid_base()), host=host)
     try:
         assert engine.invoke(HELLO, {}).payload == "hi"
     finally:
@@ -37,7 +38,7 @@ def test_unisolated_runs_only_when_explicitly_allowed():
 
 def test_rlimit_fallback_still_stops_fork_bombs_and_memory_bombs():
     host = dataclasses.replace(detect(), cgroup_mode="rlimit")
-    engine = Engine(dataclasses.replace(TEST_SETTINGS, uid_base=280_000, pids_max=16), host=host)
+    engine = Engine(dataclasses.replace(TEST_SETTINGS, uid_base=uid_base(), pids_max=16), host=host)
     try:
         forks = engine.invoke(
             function("""

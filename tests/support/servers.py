@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.support.uids import uid_base
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "studyapp.settings",
     "DEBUG": "0",
