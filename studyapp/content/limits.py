@@ -101,3 +101,40 @@ def parse_limits(path: Path) -> LimitSheet:
 @cached_content(lambda: [limits_path()])
 def limit_sheet() -> LimitSheet:
     return parse_limits(limits_path())
+
+
+# AWS writes "MB" and means MiB (see the header of limits.yaml); so do we.
+UNIT_BYTES = {"KB": 1024, "MB": 1024**2, "GB": 1024**3}
+
+
+def limit_bytes(limit_id: str) -> int:
+    """A size limit in bytes, e.g. env_vars_total (4 KB) -> 4096."""
+    limit = limit_sheet()[limit_id]
+    return int(limit.value) * UNIT_BYTES[limit.unit]
+
+
+@dataclass(frozen=True)
+class FunctionBounds:
+    """The settings a function may have, as limits.yaml gives them: for forms and their help."""
+
+    memory_min_mb: int
+    memory_max_mb: int
+    memory_step_mb: int
+    timeout_min_s: int
+    timeout_max_s: int
+    ephemeral_storage_min_mb: int
+    ephemeral_storage_max_mb: int
+
+
+def function_bounds(sheet: LimitSheet | None = None) -> FunctionBounds:
+    """Raises KeyError, TypeError or ValueError when limits.yaml lacks a number (check_content)."""
+    sheet = sheet or limit_sheet()
+    return FunctionBounds(
+        memory_min_mb=int(sheet["memory_min"].value),
+        memory_max_mb=int(sheet["memory_max"].value),
+        memory_step_mb=int(sheet["memory_increment"].value),
+        timeout_min_s=int(sheet["timeout"].minimum),
+        timeout_max_s=int(sheet["timeout"].value),
+        ephemeral_storage_min_mb=int(sheet["ephemeral_storage_default"].value),
+        ephemeral_storage_max_mb=int(sheet["ephemeral_storage_max"].value),
+    )

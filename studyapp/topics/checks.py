@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from studyapp.content.checks import content_checker
 from studyapp.content.files import Problem
-from studyapp.content.limits import limits_path, parse_limits
+from studyapp.content.limits import function_bounds, limits_path, parse_limits
 from studyapp.content.pricing import Usage, cents, estimate, parse_price_list, pricing_path
 from studyapp.content.questions import questions_dir
 from studyapp.content.tokens import UnknownToken, expand
@@ -60,6 +60,13 @@ def check_limits():
             sheet[limit_id]
         except KeyError:
             problems.append(Problem(limits_path(), f"required limit '{limit_id}' is missing"))
+    if not problems:
+        try:
+            function_bounds(sheet)
+        except (KeyError, TypeError, ValueError) as error:
+            problems.append(
+                Problem(limits_path(), f"the function settings' bounds need whole numbers: {error!r}")
+            )
     return problems
 
 

@@ -1,5 +1,7 @@
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
+from studyapp.content.limits import function_bounds
 from studyapp.topics.search import MAX_QUERY_CHARS
 
 
@@ -16,40 +18,32 @@ class SearchForm(forms.Form):
         return query
 
 
+def bound(field: forms.Field, low, high) -> None:
+    """Set a number field's range after it was built: its validators and the input's min/max."""
+    field.min_value, field.max_value = low, high
+    field.validators = [
+        v for v in field.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
+    ]
+    field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+    field.widget.attrs.update(min=low, max=high)
+
+
 class CalculatorForm(forms.Form):
-    """Inputs of the pricing calculator, bounded to what Lambda allows (or a sane month)."""
+    """Inputs of the pricing calculator, bounded to what Lambda allows (limits.yaml) or a sane month."""
 
     requests_per_month = forms.IntegerField(
         label="Requests per month", min_value=0, max_value=10**12, initial=3_000_000
     )
     average_duration_ms = forms.DecimalField(
-        label="Average duration (ms)",
-        min_value=1,
-        max_value=900_000,
-        decimal_places=3,
-        max_digits=10,
-        initial=120,
-        help_text="Billed per 1 ms, up to the 900 s timeout.",
+        label="Average duration (ms)", decimal_places=3, max_digits=10, initial=120
     )
-    memory_mb = forms.IntegerField(
-        label="Memory (MB)",
-        min_value=128,
-        max_value=10_240,
-        initial=1536,
-        help_text="128 to 10,240 MB in 1 MB steps.",
-    )
+    memory_mb = forms.IntegerField(label="Memory (MB)", initial=1536)
     architecture = forms.ChoiceField(
         label="Architecture",
         choices=[("x86_64", "x86_64"), ("arm64", "arm64 (Graviton)")],
         initial="x86_64",
     )
-    ephemeral_storage_mb = forms.IntegerField(
-        label="Ephemeral storage /tmp (MB)",
-        min_value=512,
-        max_value=10_240,
-        initial=512,
-        help_text="512 MB is included; more is billed per GB-second.",
-    )
+    ephemeral_storage_mb = forms.IntegerField(label="Ephemeral storage /tmp (MB)", initial=512)
     provisioned_concurrency = forms.IntegerField(
         label="Provisioned concurrency (environments)",
         min_value=0,
@@ -76,14 +70,32 @@ class CalculatorForm(forms.Form):
     )
     provisioned_average_duration_ms = forms.DecimalField(
         label="Average duration on provisioned environments (ms)",
-        min_value=1,
-        max_value=900_000,
         decimal_places=3,
         max_digits=10,
         required=False,
         help_text="Leave empty to use the average duration above.",
     )
     free_tier = forms.BooleanField(label="Apply the monthly free tier", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits = function_bounds()
+        for name in ("average_duration_ms", "provisioned_average_duration_ms"):
+            bound(self.fields[name], 1, limits.timeout_max_s * 1000)
+        duration = self.fields["average_duration_ms"]
+        duration.help_text = f"Billed per 1 ms, up to the {limits.timeout_max_s:,} s timeout."
+        memory = self.fields["memory_mb"]
+        bound(memory, limits.memory_min_mb, limits.memory_max_mb)
+        memory.widget.attrs["step"] = limits.memory_step_mb
+        memory.help_text = (
+            f"{limits.memory_min_mb:,} to {limits.memory_max_mb:,} MB in {limits.memory_step_mb} MB steps."
+        )
+        storage = self.fields["ephemeral_storage_mb"]
+        bound(storage, limits.ephemeral_storage_min_mb, limits.ephemeral_storage_max_mb)
+        storage.initial = limits.ephemeral_storage_min_mb
+        storage.help_text = (
+            f"{limits.ephemeral_storage_min_mb:,} MB is included; more is billed per GB-second."
+        )
 
     def clean(self):
         data = super().clean()

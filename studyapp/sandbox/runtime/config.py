@@ -126,6 +126,7 @@ def validate_environment(environment: dict[str, str]) -> None:
     if size > ENV_VARS_MAX_BYTES:
         raise ConfigError(
             "environment",
-            f"Environment variables take {size:,} bytes; Lambda allows 4 KB ({ENV_VARS_MAX_BYTES:,} bytes) "
+            f"Environment variables take {size:,} bytes; Lambda allows {ENV_VARS_MAX_BYTES // 1024} KB "
+            f"({ENV_VARS_MAX_BYTES:,} bytes) "
             "for all of them together.",
         )
