@@ -1,13 +1,22 @@
 """Host support: what the engine detects, refusing without bubblewrap, and the rlimit fallback."""
 
 import dataclasses
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
+from django.conf import settings
 
 from studyapp.sandbox.runtime import Engine, EngineSettings, FunctionConfig, IsolationUnavailable
 from studyapp.sandbox.runtime.isolation import detect
-from tests.sandbox.conftest import TEST_SETTINGS, function, wait_for_no_leftover_processes
+from tests.sandbox.conftest import (
+    TEST_SETTINGS,
+    function,
+    processes_of_uid_range,
+    wait_for_no_leftover_processes,
+)
 from tests.support.uids import uid_base
 
 HELLO = FunctionConfig(files={"app.py": "def handler(e, c):\n    return 'hi'\n"}, handler="app.handler")
@@ -93,3 +102,32 @@ def test_fifty_concurrent_invokes_are_all_answered(engine):
     assert len(answers) == 50
     assert set(answers.values()) <= {"success", "throttled"}
     assert "success" in answers.values()
+
+
+KILLED_APP = """
+import os, signal
+from studyapp.sandbox.runtime import Engine, EngineSettings, FunctionConfig
+engine = Engine(EngineSettings(uid_base={base}, blank_environments=1, max_environments=2))
+function = FunctionConfig(files={{"app.py": "def handler(e, c):\\n    return 1\\n"}}, handler="app.handler")
+print(engine.invoke(function, "{{}}").status, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # no atexit, no close: as when the app is killed
+"""
+
+
+def test_a_new_engine_clears_environments_that_a_killed_app_left_frozen():
+    base = uid_base()
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_APP.format(base=base)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert killed.stdout.strip() == "success", killed.stderr
+    time.sleep(0.5)  # the kernel delivers die-with-parent signals to whatever is not frozen
+    assert processes_of_uid_range(base, base + 10), "the idle environment should outlive the app, frozen"
+    Engine(dataclasses.replace(TEST_SETTINGS, uid_base=uid_base(), blank_environments=0)).close()
+    deadline = time.monotonic() + 5
+    while processes_of_uid_range(base, base + 10) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_of_uid_range(base, base + 10) == []

@@ -22,7 +22,13 @@ from studyapp.sandbox.runtime.config import (
     FunctionConfig,
 )
 from studyapp.sandbox.runtime.environment import SpawnSpec
-from studyapp.sandbox.runtime.isolation import HostSupport, cleanup_group, detect, write_etc
+from studyapp.sandbox.runtime.isolation import (
+    HostSupport,
+    cleanup_group,
+    detect,
+    sweep_orphaned_groups,
+    write_etc,
+)
 from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
 from studyapp.sandbox.runtime.results import (
     ACCEPTED,
@@ -98,6 +104,8 @@ class Engine:
         runtime_dir.chmod(0o755)
         write_etc(self._root / "etc")
         (self._root / "etc").chmod(0o755)
+        if self.host.isolated:
+            sweep_orphaned_groups(self.host.cgroup_mode)  # what an app killed earlier left frozen
         self._group = f"coldstart-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         spec = SpawnSpec(
             host=self.host,

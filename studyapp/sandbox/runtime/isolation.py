@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import signal
 import sys
@@ -242,16 +243,45 @@ class Cgroup:
                 raise
 
 
-def cleanup_group(mode: str, group_name: str) -> None:
-    """Remove this engine's parent cgroup directories (after its environments are gone)."""
-    bases = []
+GROUP_PATTERN = re.compile(r"^coldstart-(\d+)-[0-9a-f]+$")
+
+
+def sweep_orphaned_groups(mode: str) -> int:
+    """Kill and remove the environments of engines whose process is gone (killed, not closed).
+
+    An idle environment is frozen; a frozen process cannot die, so bubblewrap's die-with-parent
+    signal stays pending and the environment would hold its memory forever. Returns how many
+    environment groups were cleared.
+    """
+    cleared = 0
+    for base in _group_bases(mode):
+        for group in base.glob("coldstart-*"):
+            match = GROUP_PATTERN.match(group.name)
+            if not match or Path("/proc", match.group(1)).exists():
+                continue
+            for env_dir in [d for d in group.iterdir() if d.is_dir()]:
+                orphan = Cgroup(mode, group.name, env_dir.name)
+                orphan.kill_all()
+                orphan.remove()
+                cleared += 1
+            with contextlib.suppress(OSError):
+                group.rmdir()
+    return cleared
+
+
+def _group_bases(mode: str) -> list[Path]:
     if mode == "v1":
         bases = [_own_cgroup_v1("memory"), _own_cgroup_v1("pids"), _own_cgroup_v1("freezer")]
     elif mode == "v2":
         bases = [_v2_base()]
-    for base in bases:
-        if base is None:
-            continue
+    else:
+        bases = []
+    return [base for base in bases if base is not None and base.is_dir()]
+
+
+def cleanup_group(mode: str, group_name: str) -> None:
+    """Remove this engine's parent cgroup directories (after its environments are gone)."""
+    for base in _group_bases(mode):
         with contextlib.suppress(OSError):
             (base / group_name).rmdir()
 
