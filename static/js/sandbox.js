@@ -1,5 +1,6 @@
 // Sandbox page: CodeMirror editors over plain textareas (which still work without JavaScript),
-// Ctrl/Cmd+Enter to run, event picker, JSON checked before running, file and variable rows.
+// Ctrl/Cmd+Enter to run, event picker, JSON checked before running, file and variable rows
+// (new rows come from the formsets' empty forms).
 (function () {
   "use strict";
   var editors = [];
@@ -72,7 +73,7 @@
   }
 
   function describeEvent() {
-    var picker = document.getElementById("event-picker");
+    var picker = document.getElementById("id_event_slug");
     var description = document.getElementById("event-description");
     if (!picker || !description) return;
     var option = picker.selectedOptions[0];
@@ -87,7 +88,7 @@
   }
 
   function loadEvent() {
-    var picker = document.getElementById("event-picker");
+    var picker = document.getElementById("id_event_slug");
     var events = JSON.parse(document.getElementById("sample-events").textContent);
     var text = events[picker.value];
     describeEvent();
@@ -98,45 +99,54 @@
     checkEventJson();
   }
 
-  function addRow(containerId, rowSelector) {
+  // A new row is the formset's empty form (a <template> on the page) numbered after the last one.
+  function addRow(containerId, prefix) {
     var container = document.getElementById(containerId);
-    var rows = container.querySelectorAll(rowSelector);
-    var row = rows[rows.length - 1].cloneNode(true);
-    var stamp = Date.now();
-    row.querySelectorAll("input, textarea, label").forEach(function (el) {
-      if (el.id) el.id = el.id + "-" + stamp;
-      if (el.htmlFor) el.htmlFor = el.htmlFor + "-" + stamp;
-      if (el.tagName !== "LABEL") { el.value = ""; delete el.dataset.enhanced; }
-    });
-    row.querySelectorAll(".CodeMirror").forEach(function (cm) { cm.remove(); });
-    row.querySelectorAll("textarea").forEach(function (area) { area.style.display = ""; });
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var template = document.getElementById(containerId === "files" ? "file-row-template" : "env-row-template");
+    var index = Number(total.value);
+    var holder = document.createElement("div");
+    holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index)).trim();
+    var row = holder.firstElementChild;
     container.appendChild(row);
+    total.value = String(index + 1);
     row.querySelectorAll("textarea.code-editor").forEach(makeEditor);
     var first = row.querySelector("input");
-    if (first) { if (containerId === "files") first.value = "helpers.py"; first.focus(); }
+    if (first) { if (containerId === "files") first.value = "helpers" + (index > 1 ? index : "") + ".py"; first.focus(); }
+    return row;
+  }
+
+  function updateAddFile() {
+    var files = document.getElementById("files");
+    var button = document.getElementById("add-file");
+    button.hidden = files.querySelectorAll(".code-file").length >= Number(files.dataset.maxFiles);
   }
 
   function updateEnvSize() {
     var out = document.getElementById("env-size");
     if (!out) return;
+    var maxBytes = Number(out.dataset.maxBytes);
     var bytes = 0;
-    var keys = document.querySelectorAll("input[name=env_key]");
-    var values = document.querySelectorAll("input[name=env_value]");
     var encoder = new TextEncoder();
-    keys.forEach(function (key, i) { bytes += encoder.encode(key.value).length + encoder.encode(values[i].value).length; });
-    out.textContent = bytes.toLocaleString() + " of 4,096 bytes used";
-    out.classList.toggle("field-error", bytes > 4096);
+    document.querySelectorAll("#env-rows .env-row").forEach(function (row) {
+      var key = row.querySelector("input[name$='-key']");
+      var value = row.querySelector("input[name$='-value']");
+      if (key.value.trim()) bytes += encoder.encode(key.value.trim()).length + encoder.encode(value.value).length;
+    });
+    out.textContent = bytes.toLocaleString("en") + " of " + maxBytes.toLocaleString("en") + " bytes used";
+    out.classList.toggle("field-error", bytes > maxBytes);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("sandbox-form");
     if (!form) return;
     document.querySelectorAll("textarea.code-editor").forEach(makeEditor);
-    ["add-file", "add-env"].forEach(function (id) { document.getElementById(id).hidden = false; });
-    document.getElementById("add-file").addEventListener("click", function () { addRow("files", ".code-file"); });
-    document.getElementById("add-env").addEventListener("click", function () { addRow("env-rows", ".env-row"); updateEnvSize(); });
+    document.getElementById("add-env").hidden = false;
+    updateAddFile();
+    document.getElementById("add-file").addEventListener("click", function () { addRow("files", "files"); updateAddFile(); });
+    document.getElementById("add-env").addEventListener("click", function () { addRow("env-rows", "env"); updateEnvSize(); });
     document.getElementById("env-rows").addEventListener("input", updateEnvSize);
-    document.getElementById("event-picker").addEventListener("change", loadEvent);
+    document.getElementById("id_event_slug").addEventListener("change", loadEvent);
     form.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); runForm(); }
     });

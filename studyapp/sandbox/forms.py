@@ -1,5 +1,7 @@
-"""The sandbox form: code files, handler, memory, timeout, environment variables, invocation
-type and event. Every problem is a message on the field that caused it."""
+"""The sandbox form: its settings (handler, memory, timeout, invocation type, architecture, event)
+and two formsets, the code files and the environment variables. The page renders all of it from
+here, so values, labels, help and errors come from one place; every problem is a message on the
+field that caused it. Lambda's bounds come from the engine's constants, never typed again."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ import json
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 
+from studyapp.content.library import library
 from studyapp.sandbox.runtime import FunctionConfig
 from studyapp.sandbox.runtime.config import (
     ASYNC_PAYLOAD_MAX_BYTES,
@@ -25,41 +29,297 @@ from studyapp.sandbox.runtime.config import (
 )
 
 MAX_FILES = 5
+FILES_PREFIX = "files"
+ENV_PREFIX = "env"
 INVOCATION_CHOICES = [
     ("RequestResponse", "RequestResponse (synchronous)"),
     ("Event", "Event (asynchronous)"),
     ("DryRun", "DryRun (validate only)"),
 ]
+CODE_ATTRS = {"spellcheck": "false", "autocomplete": "off"}
+
+
+def data_size(size_bytes: int) -> str:
+    """A size in whole megabytes or kilobytes, the way Lambda's documentation writes its limits."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size_bytes >= factor and size_bytes % factor == 0:
+            return f"{size_bytes // factor:,} {unit}"
+    return f"{size_bytes:,} bytes"
+
+
+# -- one code file, one environment variable --------------------------------------------------
+
+
+class CodeFileForm(forms.Form):
+    name = forms.CharField(
+        label="File name",
+        required=False,
+        widget=forms.TextInput(attrs={"class": "file-name", **CODE_ATTRS}),
+    )
+    code = forms.CharField(
+        label="Code",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"class": "code-editor", "rows": 16, "spellcheck": "false", "data-mode": "python"}
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        name = data.get("name", "")
+        data["code"] = data.get("code", "").replace("\r\n", "\n")
+        if name and not (
+            FILE_NAME_PATTERN.match(name) and ".." not in name.split("/") and name.endswith(".py")
+        ):
+            self.add_error("name", f"“{name}” must be a plain relative path ending in .py.")
+        elif not name and data["code"].strip():
+            self.add_error("name", "Give this file a name ending in .py.")
+        return data
+
+
+class EnvVarForm(forms.Form):
+    key = forms.CharField(
+        label="Variable name",
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "NAME", **CODE_ATTRS}),
+    )
+    value = forms.CharField(
+        label="Value",
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"placeholder": "value", **CODE_ATTRS}),
+    )
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        if key and not ENV_NAME_PATTERN.match(key):
+            raise forms.ValidationError(
+                f"“{key}” is not a valid variable name: a letter first, then letters, "
+                "digits or _ (at least 2 characters)."
+            )
+        if key in RESERVED_ENV_VARS:
+            raise forms.ValidationError(
+                f"{key} is reserved: Lambda sets it and does not let a function change it."
+            )
+        return key
+
+    def clean(self):
+        data = super().clean()
+        if data.get("value") and not data.get("key") and "key" not in self.errors:
+            self.add_error("key", "Give this value a variable name.")
+        return data
+
+
+# -- the lists of them --------------------------------------------------------------------------
+
+
+class BaseCodeFileFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": f"Up to {MAX_FILES} files.",
+        "missing_management_form": "The list of files was not sent complete: reload the page.",
+    }
+
+    def clean(self):
+        """The files that are not blank, as {name: code}, in self.files_by_name."""
+        self.files_by_name: dict[str, str] = {}
+        if any(self.errors):
+            return
+        for form in self.forms:
+            name, code = form.cleaned_data.get("name", ""), form.cleaned_data.get("code", "")
+            if not name and not code.strip():
+                continue
+            if name in self.files_by_name:
+                form.add_error("name", f"Two files are called {name}.")
+                return
+            self.files_by_name[name] = code
+        if not any(code.strip() for code in self.files_by_name.values()):
+            raise forms.ValidationError("Write some code first: the handler file is empty.")
+        if len(self.files_by_name) > MAX_FILES:
+            raise forms.ValidationError(f"Up to {MAX_FILES} files.")
+        total = sum(len(code.encode()) for code in self.files_by_name.values())
+        if total > settings.SANDBOX_MAX_CODE_BYTES:
+            raise forms.ValidationError(
+                f"The code is {total:,} bytes; the sandbox takes up to "
+                f"{settings.SANDBOX_MAX_CODE_BYTES:,} bytes."
+            )
+
+
+class BaseEnvVarFormSet(forms.BaseFormSet):
+    help_text = f"{data_size(ENV_VARS_MAX_BYTES)} in total"
+    max_bytes = ENV_VARS_MAX_BYTES
+    default_error_messages = {
+        "too_many_forms": "Too many environment variables: Lambda allows "
+        f"{data_size(ENV_VARS_MAX_BYTES)} for all of them together.",
+        "missing_management_form": "The environment variables were not sent complete: reload the page.",
+    }
+
+    def clean(self):
+        """The variables that are not blank, as {name: value}, in self.variables."""
+        self.variables: dict[str, str] = {}
+        if any(self.errors):
+            return
+        for form in self.forms:
+            key, value = form.cleaned_data.get("key", ""), form.cleaned_data.get("value", "")
+            if not key:
+                continue
+            if key in self.variables:
+                form.add_error("key", f"Two variables are called {key}.")
+                return
+            self.variables[key] = value
+        size = environment_size_bytes(self.variables)
+        if size > ENV_VARS_MAX_BYTES:
+            raise forms.ValidationError(
+                f"Environment variables take {size:,} bytes; Lambda allows "
+                f"{data_size(ENV_VARS_MAX_BYTES)} ({ENV_VARS_MAX_BYTES:,} bytes) for all of them together."
+            )
+
+
+CodeFileFormSet = forms.formset_factory(
+    CodeFileForm, formset=BaseCodeFileFormSet, extra=0, max_num=MAX_FILES, absolute_max=MAX_FILES * 2
+)
+# Each variable takes at least two bytes (its name), so more rows than this cannot fit.
+EnvVarFormSet = forms.formset_factory(
+    EnvVarForm,
+    formset=BaseEnvVarFormSet,
+    extra=1,
+    max_num=ENV_VARS_MAX_BYTES // 2,
+    absolute_max=ENV_VARS_MAX_BYTES // 2,
+)
+
+
+def _prepared(data):
+    """The POST as the formsets read it: a list not sent at all counts as empty, and without
+    JavaScript a new variable goes in a blank row, so one stays at the end after each POST."""
+    data = data.copy()
+    for prefix in (FILES_PREFIX, ENV_PREFIX):
+        data.setdefault(f"{prefix}-TOTAL_FORMS", "0")
+        data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
+    try:
+        total = int(data.get(f"{ENV_PREFIX}-TOTAL_FORMS"))
+    except (TypeError, ValueError):
+        return data
+    last_row = [data.get(f"{ENV_PREFIX}-{total - 1}-{name}", "") for name in EnvVarForm.base_fields]
+    if 0 <= total < EnvVarFormSet.absolute_max and (total == 0 or any(last_row)):
+        data[f"{ENV_PREFIX}-TOTAL_FORMS"] = str(total + 1)
+    return data
+
+
+# -- the sample event picker --------------------------------------------------------------------
+
+
+class EventSelect(forms.Select):
+    """Sample events grouped by service; each option carries its description and topic page, which
+    the page's script shows under the picker."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.events: dict = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        event = self.events.get(value)
+        if event is not None:
+            option["attrs"] = {
+                "data-description": event.description,
+                "data-topic": reverse("topic_detail", args=[event.topic]),
+                **option["attrs"],
+            }
+        return option
+
+
+# -- the whole form -----------------------------------------------------------------------------
 
 
 class SandboxForm(forms.Form):
+    use_required_attribute = False  # the server's messages say what is missing, in the page
+
     handler = forms.CharField(
+        label="Handler",
         max_length=200,
         initial="lambda_function.lambda_handler",
         help_text="module.function, e.g. lambda_function.lambda_handler",
+        widget=forms.TextInput(attrs=CODE_ATTRS),
     )
-    memory_mb = forms.IntegerField(label="Memory (MB)", initial=128)
-    timeout_s = forms.IntegerField(label="Timeout (seconds)", initial=3)
-    invocation_type = forms.ChoiceField(choices=INVOCATION_CHOICES, initial="RequestResponse")
+    memory_mb = forms.IntegerField(
+        label="Memory (MB)",
+        initial=MEMORY_MIN_MB,
+        widget=forms.NumberInput(attrs={"min": MEMORY_MIN_MB, "max": MEMORY_MAX_MB}),
+    )
+    timeout_s = forms.IntegerField(
+        label="Timeout (s)",
+        initial=3,
+        widget=forms.NumberInput(attrs={"min": TIMEOUT_MIN_S, "max": TIMEOUT_MAX_S}),
+    )
+    invocation_type = forms.ChoiceField(
+        label="Invocation type", choices=INVOCATION_CHOICES, initial="RequestResponse"
+    )
     architecture = forms.ChoiceField(
+        label="Architecture",
         choices=[("x86_64", "x86_64"), ("arm64", "arm64 (Graviton)")],
         initial="x86_64",
         required=False,
-        help_text="Changes the price; the sandbox itself runs on this server's processor.",
+        help_text="Sets the price shown; the code runs on this server's processor.",
     )
-    event_json = forms.CharField(label="Event (JSON)", required=False, widget=forms.Textarea, strip=False)
-    event_slug = forms.SlugField(required=False, widget=forms.HiddenInput)
-    seed_resources = forms.BooleanField(required=False, label="Seed resources named in the event")
+    event_slug = forms.ChoiceField(label="Sample event", required=False, widget=EventSelect)
+    event_json = forms.CharField(
+        label="Event JSON",
+        required=False,
+        strip=False,
+        initial="{}",
+        help_text=f"Lambda takes up to {data_size(SYNC_PAYLOAD_MAX_BYTES)} for a synchronous invoke, "
+        f"{data_size(ASYNC_PAYLOAD_MAX_BYTES)} for an asynchronous one.",
+        widget=forms.Textarea(
+            attrs={
+                "class": "code-editor",
+                "rows": 14,
+                "spellcheck": "false",
+                "data-mode": "json",
+                "aria-describedby": "id_event_json_helptext event-json-status",
+            }
+        ),
+    )
+    seed_resources = forms.BooleanField(
+        label="Seed the bucket, table or queue named in the event", required=False
+    )
 
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        self.files_data: list[tuple[str, str]] = []
-        self.env_rows: list[tuple[str, str]] = []
+    def __init__(self, data=None, *args, initial: dict | None = None, **kwargs):
+        """`initial` may hold files and environment as lists of (name, text) pairs."""
+        initial = initial or {}
         if data is not None:
-            self.files_data = list(zip(data.getlist("file_name"), data.getlist("file_code"), strict=False))
-            self.env_rows = list(zip(data.getlist("env_key"), data.getlist("env_value"), strict=False))
+            data = _prepared(data)
+        super().__init__(data, *args, initial=initial, **kwargs)
+        self.code_files = CodeFileFormSet(
+            data,
+            prefix=FILES_PREFIX,
+            initial=[{"name": name, "code": code} for name, code in initial.get("files", [])],
+        )
+        self.env_vars = EnvVarFormSet(
+            data,
+            prefix=ENV_PREFIX,
+            initial=[{"key": key, "value": value} for key, value in initial.get("environment", [])],
+        )
         self.memory_cap_mb = settings.SANDBOX_MAX_MEMORY_MB
         self.timeout_cap_s = settings.SANDBOX_MAX_TIMEOUT_S
+        memory, timeout = self.fields["memory_mb"], self.fields["timeout_s"]
+        memory.help_text = (
+            f"Lambda: {MEMORY_MIN_MB}–{MEMORY_MAX_MB:,} MB. Here up to {self.memory_cap_mb} MB."
+        )
+        timeout.help_text = f"Lambda: {TIMEOUT_MIN_S}–{TIMEOUT_MAX_S} s. Here up to {self.timeout_cap_s} s."
+        events = library().events_by_service()
+        self.fields["event_slug"].choices = [("", "Custom (edit below)")] + [
+            (service, [(event.slug, event.title) for event in service_events])
+            for service, service_events in events
+        ]
+        self.fields["event_slug"].widget.events = library().events
+
+    def is_valid(self) -> bool:
+        files_valid, env_valid = self.code_files.is_valid(), self.env_vars.is_valid()
+        return super().is_valid() and files_valid and env_valid
+
+    @property
+    def has_problems(self) -> bool:
+        return self.is_bound and not self.is_valid()
 
     # -- fields -------------------------------------------------------------------------------
 
@@ -103,9 +363,10 @@ class SandboxForm(forms.Form):
 
     def clean_event_json(self) -> str:
         text = self.cleaned_data["event_json"].strip() or "{}"
-        if len(text.encode()) > SYNC_PAYLOAD_MAX_BYTES:
+        size = len(text.encode())
+        if size > SYNC_PAYLOAD_MAX_BYTES:
             raise forms.ValidationError(
-                f"The event is {len(text.encode()):,} bytes; Lambda accepts at most 6 MB "
+                f"The event is {size:,} bytes; Lambda accepts at most {data_size(SYNC_PAYLOAD_MAX_BYTES)} "
                 f"({SYNC_PAYLOAD_MAX_BYTES:,} bytes) for a synchronous invoke."
             )
         try:
@@ -116,89 +377,23 @@ class SandboxForm(forms.Form):
             ) from None
         return text
 
-    # -- lists: files and environment variables -----------------------------------------------
-
     def clean(self):
         data = super().clean()
-        files = self._clean_files()
-        if files is not None:
-            data["files"] = files
-        environment = self._clean_environment()
-        if environment is not None:
-            data["environment"] = environment
         if data.get("invocation_type") == "Event" and "event_json" in data:
             size = len(data["event_json"].encode())
             if size > ASYNC_PAYLOAD_MAX_BYTES:
                 self.add_error(
                     "event_json",
-                    f"An asynchronous event may be at most 1 MB ({ASYNC_PAYLOAD_MAX_BYTES:,} "
-                    f"bytes); this one is {size:,} bytes.",
+                    f"An asynchronous event may be at most {data_size(ASYNC_PAYLOAD_MAX_BYTES)} "
+                    f"({ASYNC_PAYLOAD_MAX_BYTES:,} bytes); this one is {size:,} bytes.",
                 )
         handler = data.get("handler")
-        if files and handler:
+        if handler and self.code_files.is_valid():
+            files = self.code_files.files_by_name
             module = handler.rsplit(".", 1)[0].replace(".", "/")
             if f"{module}.py" not in files and not any(name.startswith(module + "/") for name in files):
                 self.add_error("handler", f"No file {module}.py for this handler: add it or rename the file.")
         return data
-
-    def _clean_files(self) -> dict[str, str] | None:
-        files: dict[str, str] = {}
-        total = 0
-        for name, code in self.files_data:
-            name, code = name.strip(), code.replace("\r\n", "\n")
-            if not name and not code.strip():
-                continue
-            if not FILE_NAME_PATTERN.match(name) or ".." in name.split("/") or not name.endswith(".py"):
-                self.add_error(None, f"File name “{name}” must be a plain relative path ending in .py.")
-                return None
-            if name in files:
-                self.add_error(None, f"Two files are called {name}.")
-                return None
-            files[name] = code
-            total += len(code.encode())
-        if not any(code.strip() for code in files.values()):
-            self.add_error(None, "Write some code first: the handler file is empty.")
-            return None
-        if len(files) > MAX_FILES:
-            self.add_error(None, f"Up to {MAX_FILES} files.")
-            return None
-        if total > settings.SANDBOX_MAX_CODE_BYTES:
-            self.add_error(
-                None,
-                f"The code is {total:,} bytes; the sandbox takes up to "
-                f"{settings.SANDBOX_MAX_CODE_BYTES:,} bytes.",
-            )
-            return None
-        return files
-
-    def _clean_environment(self) -> dict[str, str] | None:
-        environment: dict[str, str] = {}
-        for key, value in self.env_rows:
-            key = key.strip()
-            if not key and not value:
-                continue
-            if not ENV_NAME_PATTERN.match(key):
-                self.add_error(
-                    None,
-                    f"“{key}” is not a valid variable name: a letter first, then letters, "
-                    "digits or _ (at least 2 characters).",
-                )
-                return None
-            if key in RESERVED_ENV_VARS:
-                self.add_error(
-                    None, f"{key} is reserved: Lambda sets it and does not let a function change it."
-                )
-                return None
-            environment[key] = value
-        size = environment_size_bytes(environment)
-        if size > ENV_VARS_MAX_BYTES:
-            self.add_error(
-                None,
-                f"Environment variables take {size:,} bytes; Lambda allows 4 KB "
-                f"({ENV_VARS_MAX_BYTES:,} bytes) for all of them together.",
-            )
-            return None
-        return environment
 
     # -- result ---------------------------------------------------------------------------------
 
@@ -206,11 +401,11 @@ class SandboxForm(forms.Form):
         """The fields a saved run (history or permalink) keeps, to open it again exactly."""
         data = self.cleaned_data
         return {
-            "files": data["files"],
+            "files": self.code_files.files_by_name,
             "handler": data["handler"],
             "memory_mb": data["memory_mb"],
             "timeout_s": data["timeout_s"],
-            "environment": data["environment"],
+            "environment": self.env_vars.variables,
             "invocation_type": data["invocation_type"],
             "event_json": data["event_json"],
             "event_slug": data.get("event_slug") or "",
@@ -220,11 +415,11 @@ class SandboxForm(forms.Form):
     def function_config(self) -> FunctionConfig:
         data = self.cleaned_data
         return FunctionConfig(
-            files=data["files"],
+            files=self.code_files.files_by_name,
             handler=data["handler"],
             memory_mb=data["memory_mb"],
             timeout_s=data["timeout_s"],
-            environment=data["environment"],
+            environment=self.env_vars.variables,
             function_name="sandbox-function",
             architecture=data.get("architecture") or "x86_64",
         )

@@ -1,9 +1,8 @@
-"""Where a sandbox form's starting values come from: a starter template, a past run, a shared
-permalink or a code block on a topic page."""
+"""Where a sandbox form's starting values (its `initial`) come from: a starter template, a past
+run, a shared permalink or a code block on a topic page."""
 
 from __future__ import annotations
 
-import json
 import re
 
 from studyapp.content.library import library
@@ -20,18 +19,8 @@ HANDLER_DEF = re.compile(r"^def (\w+)\(\s*event\s*,\s*context\s*\)", re.MULTILIN
 
 
 def default_values() -> dict:
-    return {
-        "files": [("lambda_function.py", DEFAULT_CODE)],
-        "handler": "lambda_function.lambda_handler",
-        "memory_mb": 128,
-        "timeout_s": 3,
-        "invocation_type": "RequestResponse",
-        "architecture": "x86_64",
-        "environment": [],
-        "event_slug": "",
-        "event_json": "{}",
-        "seed_resources": False,
-    }
+    """The starting code; the other settings start at the form fields' own initial values."""
+    return {"files": [("lambda_function.py", DEFAULT_CODE)]}
 
 
 def with_event(values: dict, slug: str) -> dict:
@@ -88,10 +77,3 @@ def from_topic_block(slug: str, index: int) -> dict | None:
     if event_slug:
         with_event(values, event_slug)
     return values
-
-
-def pretty_event(text: str) -> str:
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return text

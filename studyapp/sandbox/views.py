@@ -16,40 +16,27 @@ from studyapp.sandbox.runtime import IsolationUnavailable
 ASYNC_WAIT_SLACK_S = 10
 
 
-def _page_context(request, values: dict, form: SandboxForm | None = None, **extra) -> dict:
+def _page(request, form: SandboxForm, status: int = 200, **extra):
+    """The whole sandbox page, its inputs rendered from `form` (bound: exactly as sent)."""
     lib = library()
-    return {
-        "values": values,
-        "form": form or SandboxForm(),
-        "events_by_service": lib.events_by_service(),
+    context = {
+        "form": form,
         "events_json": {slug: event.json_text for slug, event in lib.events.items()},
         "templates": list(lib.handlers.values()),
-        "memory_cap_mb": service.settings.SANDBOX_MAX_MEMORY_MB,
-        "timeout_cap_s": service.settings.SANDBOX_MAX_TIMEOUT_S,
         "history": service.history(request),
         **extra,
     }
+    return render(request, "sandbox/page.html", context, status=status)
 
 
-def _values_from_form(form: SandboxForm) -> dict:
-    """What the learner submitted, to redisplay it exactly (nothing typed is ever lost)."""
-    data = form.data
-    return prefill.default_values() | {
-        "files": form.files_data or prefill.default_values()["files"],
-        "handler": data.get("handler", ""),
-        "memory_mb": data.get("memory_mb", ""),
-        "timeout_s": data.get("timeout_s", ""),
-        "invocation_type": data.get("invocation_type", "RequestResponse"),
-        "architecture": data.get("architecture", "x86_64"),
-        "environment": form.env_rows,
-        "event_slug": data.get("event_slug", ""),
-        "event_json": data.get("event_json", ""),
-        "seed_resources": bool(data.get("seed_resources")),
-    }
+def _respond(request, form: SandboxForm, partial: str, context: dict, status: int = 200):
+    """The fragment for htmx; without JavaScript the whole page, the fragment in its place."""
+    if request.htmx:
+        return render(request, partial, {"form": form, **context}, status=status)
+    return _page(request, form, status=status, **context)
 
 
-@require_GET
-def sandbox_home(request):
+def _starting_values(request) -> dict:
     values = None
     if "template" in request.GET:
         values = prefill.from_template(request.GET["template"])
@@ -70,7 +57,18 @@ def sandbox_home(request):
         values = prefill.default_values()
         if request.GET.get("event"):
             prefill.with_event(values, request.GET["event"])
-    return render(request, "sandbox/page.html", _page_context(request, values))
+    return values
+
+
+@require_GET
+def sandbox_home(request):
+    values = _starting_values(request)
+    return _page(
+        request,
+        SandboxForm(initial=values),
+        from_topic=values.get("from_topic"),
+        selected_template=values.get("template", ""),
+    )
 
 
 @require_GET
@@ -78,25 +76,16 @@ def sandbox_shared(request, token):
     shared = SharedRun.objects.filter(token=token).first()
     if shared is None:
         raise Http404("This sandbox link does not exist (or was mistyped).")
-    return render(
-        request, "sandbox/page.html", _page_context(request, prefill.from_saved(shared), shared=shared)
-    )
+    return _page(request, SandboxForm(initial=prefill.from_saved(shared)), shared=shared)
 
 
-def _invalid(request, form):
-    if request.htmx:
-        return render(request, "sandbox/_form_errors.html", {"form": form}, status=422)
-    context = _page_context(request, _values_from_form(form), form)
-    return render(request, "sandbox/page.html", context, status=422)
+def _invalid(request, form: SandboxForm):
+    return _respond(request, form, "sandbox/_form_errors.html", {}, status=422)
 
 
-def _throttled(request, form, message: str, retry_after_s: int):
+def _throttled(request, form: SandboxForm, message: str, retry_after_s: int):
     context = {"throttle_message": message, "retry_after_s": retry_after_s}
-    template = "sandbox/_throttled.html"
-    if not request.htmx:
-        context = _page_context(request, _values_from_form(form), form, **context)
-        template = "sandbox/page.html"
-    response = render(request, template, context, status=429)
+    response = _respond(request, form, "sandbox/_throttled.html", context, status=429)
     response["Retry-After"] = str(retry_after_s)
     return response
 
@@ -146,10 +135,7 @@ def sandbox_run(request):
         "cost": service.invoke_cost(result, config.memory_mb, config.architecture),
         "payload_pretty": _pretty(result.payload_json),
     }
-    if request.htmx:
-        return render(request, "sandbox/_result.html", context)
-    page = _page_context(request, _values_from_form(form), form, **context)
-    return render(request, "sandbox/page.html", page)
+    return _respond(request, form, "sandbox/_result.html", context)
 
 
 def _pretty(payload_json: str | None) -> str:
@@ -175,7 +161,7 @@ def sandbox_reset(request):
     if request.htmx:
         return render(request, "sandbox/_notice.html", {"message": message})
     messages.info(request, message)
-    return render(request, "sandbox/page.html", _page_context(request, _values_from_form(form), form))
+    return _page(request, form)
 
 
 @require_POST

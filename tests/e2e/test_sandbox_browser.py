@@ -106,3 +106,34 @@ def test_form_errors_keep_the_code(page):
     expect(page.locator("#result")).to_contain_text("Nothing ran")
     expect(page.locator("#result")).to_contain_text("this sandbox runs up to 1,024 MB")
     expect(page.locator("#files .CodeMirror")).to_contain_text("lambda_handler")
+
+
+def test_added_file_and_variable_rows_reach_the_handler(page):
+    page.goto("/sandbox/")
+    set_code(
+        page,
+        "import os\nfrom helpers import greet\ndef lambda_handler(event, context):\n"
+        "    return greet(os.environ['WHO'], os.environ['PUNCTUATION'])\n",
+    )
+    page.get_by_role("button", name="Add a file").click()
+    expect(page.locator("#id_files-1-name")).to_have_value("helpers.py")
+    page.evaluate(
+        "() => document.querySelectorAll('#files .CodeMirror')[1].CodeMirror"
+        ".setValue('def greet(who, mark):\\n    return \"hello \" + who + mark\\n')"
+    )
+    page.locator("#id_env-0-key").fill("WHO")
+    page.locator("#id_env-0-value").fill("world")
+    page.get_by_role("button", name="Add a variable").click()
+    expect(page.locator("#id_env-1-key")).to_be_focused()
+    page.keyboard.type("PUNCTUATION")
+    page.locator("#id_env-1-value").fill("!")
+    expect(page.locator("#env-size")).to_have_text("20 of 4,096 bytes used")
+    expect(page.locator("#id_files-TOTAL_FORMS")).to_have_value("2")
+    expect(page.locator("#id_env-TOTAL_FORMS")).to_have_value("2")
+    page.locator("#run-button").click()
+    expect(page.get_by_test_id("payload")).to_have_text('"hello world!"')
+    # Up to five files: then the button goes.
+    for _ in range(3):
+        page.get_by_role("button", name="Add a file").click()
+    expect(page.locator("#id_files-4-name")).to_have_value("helpers4.py")
+    expect(page.get_by_role("button", name="Add a file")).to_be_hidden()

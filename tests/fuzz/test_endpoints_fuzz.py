@@ -103,6 +103,11 @@ def test_pricing_calculator(client, data):
         assert client.get("/pricing/", data, **extra).status_code < 500
 
 
+SANDBOX_ROWS = [f"files-{row}-{name}" for row in range(3) for name in ("name", "code")] + [
+    f"env-{row}-{name}" for row in range(3) for name in ("key", "value")
+]
+
+
 @FUZZ
 @given(
     data=form(
@@ -115,10 +120,11 @@ def test_pricing_calculator(client, data):
             "event_slug",
             "seed_resources",
             "architecture",
-            "file_name",
-            "file_code",
-            "env_key",
-            "env_value",
+            "files-TOTAL_FORMS",
+            "files-INITIAL_FORMS",
+            "env-TOTAL_FORMS",
+            "env-INITIAL_FORMS",
+            *SANDBOX_ROWS,
         ]
     )
 )
@@ -126,7 +132,8 @@ def test_sandbox_run_reset_and_share(client, data, settings):
     settings.SANDBOX_MAX_TIMEOUT_S = 2
     data = clean(data)
     for url in ("/sandbox/run/", "/sandbox/reset/", "/sandbox/share/"):
-        assert client.post(url, data, HTTP_HX_REQUEST="true").status_code < 500
+        for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+            assert client.post(url, data, **extra).status_code < 500
 
 
 @FUZZ

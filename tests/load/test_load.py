@@ -117,8 +117,9 @@ def test_mixed_load_on_gunicorn(tmp_path):
                         lambda n=n: client.post(
                             "/sandbox/run/",
                             {
-                                "file_name": "lambda_function.py",
-                                "file_code": HANDLER,
+                                "files-TOTAL_FORMS": "1",
+                                "files-0-name": "lambda_function.py",
+                                "files-0-code": HANDLER,
                                 "handler": "lambda_function.lambda_handler",
                                 "memory_mb": "128",
                                 "timeout_s": "3",

@@ -8,6 +8,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -22,8 +23,17 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 CODE = "def lambda_handler(event, context):\n    return {'got': event}\n"
 
 
+def formset(prefix: str, rows: list[dict]) -> dict:
+    """A formset's POST fields: its management form and one numbered group per row."""
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
 def form(**overrides) -> dict:
-    data = {
+    """The page's POST; files and variables given as lists of names and texts, row by row."""
+    fields = {
         "file_name": ["lambda_function.py"],
         "file_code": [CODE],
         "handler": "lambda_function.lambda_handler",
@@ -34,8 +44,14 @@ def form(**overrides) -> dict:
         "env_key": [""],
         "env_value": [""],
     }
-    data.update(overrides)
-    return data
+    fields.update(overrides)
+    files = zip(fields.pop("file_name"), fields.pop("file_code"), strict=True)
+    variables = zip(fields.pop("env_key"), fields.pop("env_value"), strict=True)
+    return (
+        fields
+        | formset("files", [{"name": name, "code": code} for name, code in files])
+        | formset("env", [{"key": key, "value": value} for key, value in variables])
+    )
 
 
 def run(client, **overrides):
@@ -161,6 +177,9 @@ def test_dry_run_runs_nothing(client):
         ({"memory_mb": "20000"}, "Lambda allows 128 to 10,240 MB"),
         ({"invocation_type": "Later"}, "Select a valid choice"),
         ({"file_name": ["../evil.py"]}, "must be a plain relative path"),
+        ({"file_name": ["lambda_function.py"] * 2, "file_code": [CODE] * 2}, "Two files are called"),
+        ({"env_key": ["STAGE", "STAGE"], "env_value": ["a", "b"]}, "Two variables are called STAGE"),
+        ({"env_key": [""], "env_value": ["orphan"]}, "Give this value a variable name"),
     ],
 )
 def test_bad_input_gets_a_clear_message_and_keeps_the_code(client, overrides, message):
@@ -334,3 +353,63 @@ def test_request_body_over_the_upload_limit_is_a_friendly_400(client):
     response = client.post(reverse("sandbox_run"), {"event_json": "x" * (9 * 1024 * 1024)}, **HTMX)
     assert response.status_code == 400
     assert "could not be read" in response.text
+
+
+def test_inputs_take_lambdas_bounds_and_help_from_the_engine_constants(client):
+    from studyapp.sandbox.runtime import config
+
+    page = client.get(reverse("sandbox_home")).text
+    memory = re.search(r'<input type="number" name="memory_mb"[^>]*>', page).group(0)
+    timeout = re.search(r'<input type="number" name="timeout_s"[^>]*>', page).group(0)
+    assert f'min="{config.MEMORY_MIN_MB}"' in memory and f'max="{config.MEMORY_MAX_MB}"' in memory
+    assert f'min="{config.TIMEOUT_MIN_S}"' in timeout and f'max="{config.TIMEOUT_MAX_S}"' in timeout
+    assert f"Lambda: {config.MEMORY_MIN_MB}–{config.MEMORY_MAX_MB:,} MB." in page
+    assert f"Lambda: {config.TIMEOUT_MIN_S}–{config.TIMEOUT_MAX_S} s." in page
+    assert f"({config.ENV_VARS_MAX_BYTES // 1024} KB in total)" in page
+    assert f'data-max-bytes="{config.ENV_VARS_MAX_BYTES}"' in page
+    assert f"up to {config.SYNC_PAYLOAD_MAX_BYTES // 2**20} MB for a synchronous invoke" in page
+
+
+def test_limits_are_typed_once_in_the_engine_not_in_templates_script_or_messages():
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    for path in [*base.glob("templates/sandbox/*.html"), base / "static/js/sandbox.js"]:
+        found = re.findall(r"\b(?:128|10,?240|900|4,?096)\b|\b[146] ?[KM]B\b", path.read_text())
+        assert found == [], f"{path.name} types {found}"
+    messages = (base / "studyapp/sandbox/forms.py").read_text()
+    assert re.findall(r"\b[146] [KM]B\b", messages) == []
+
+
+def test_without_javascript_a_bad_row_keeps_every_row_and_names_its_field(client):
+    response = client.post(
+        reverse("sandbox_run"),
+        form(env_key=["STAGE", "AWS_REGION"], env_value=["prod", "eu-west-1"], memory_mb="96"),
+    )
+    assert response.status_code == 422
+    page = response.text
+    assert 'value="STAGE"' in page and 'value="prod"' in page and 'value="AWS_REGION"' in page
+    assert re.search(r'<input[^>]*name="env-1-key"[^>]*aria-invalid="true"', page)
+    assert re.search(r'id="id_env-1-key_error"><p class="field-error">AWS_REGION is reserved', page)
+    assert re.search(r'id="id_memory_mb_error"><p class="field-error">Lambda allows 128 to 10,240 MB', page)
+    assert '<a href="#id_env-1-key">Variable name</a>: AWS_REGION is reserved' in page
+    # A blank row follows for one more variable, counted in the management form.
+    assert 'name="env-TOTAL_FORMS" value="3"' in page and 'name="env-2-key"' in page
+
+
+def test_a_new_variable_typed_in_the_spare_row_without_javascript_is_used(client):
+    code = "import os\ndef lambda_handler(e, c):\n    return os.environ['SPARE'] + os.environ['FIRST']\n"
+    response = client.post(
+        reverse("sandbox_run"), form(file_code=[code], env_key=["FIRST", "SPARE"], env_value=["1", "2"])
+    )
+    assert response.status_code == 200 and "&quot;21&quot;" in response.text
+    assert 'name="env-TOTAL_FORMS" value="3"' in response.text
+
+
+def test_a_post_that_sends_no_variables_and_no_list_counts_need_not_say_so(client):
+    data = {key: value for key, value in form().items() if not key.startswith(("env-", "files-INITIAL"))}
+    response = client.post(reverse("sandbox_run"), data, **HTMX)
+    assert response.status_code == 200 and 'data-status="success"' in response.text
+    without_files = {key: value for key, value in data.items() if not key.startswith("files-")}
+    response = client.post(reverse("sandbox_run"), without_files, **HTMX)
+    assert response.status_code == 422 and "Write some code first" in response.text
