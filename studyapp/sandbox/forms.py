@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from studyapp.content.library import library
+from studyapp.sandbox import jsontext
 from studyapp.sandbox.runtime import FunctionConfig
 from studyapp.sandbox.runtime.config import (
     ASYNC_PAYLOAD_MAX_BYTES,
@@ -368,6 +369,12 @@ class SandboxForm(forms.Form):
             raise forms.ValidationError(
                 f"The event is {size:,} bytes; Lambda accepts at most {data_size(SYNC_PAYLOAD_MAX_BYTES)} "
                 f"({SYNC_PAYLOAD_MAX_BYTES:,} bytes) for a synchronous invoke."
+            )
+        depth = jsontext.nesting_depth(text)
+        if depth > jsontext.MAX_DEPTH:
+            raise forms.ValidationError(
+                f"The event nests deeper than {jsontext.MAX_DEPTH} levels ({depth:,}): "
+                f"the sandbox reads events up to {jsontext.MAX_DEPTH} levels deep."
             )
         try:
             json.loads(text)

@@ -1,5 +1,3 @@
-import json
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,7 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from studyapp.content.library import library
-from studyapp.sandbox import prefill, service
+from studyapp.sandbox import jsontext, prefill, service
 from studyapp.sandbox.forms import SandboxForm
 from studyapp.sandbox.models import SandboxRun, SharedRun
 from studyapp.sandbox.runtime import IsolationUnavailable
@@ -133,18 +131,9 @@ def sandbox_run(request):
         "run": run,
         "config": config,
         "cost": service.invoke_cost(result, config.memory_mb, config.architecture),
-        "payload_pretty": _pretty(result.payload_json),
+        "payload_pretty": jsontext.pretty(result.payload_json),
     }
     return _respond(request, form, "sandbox/_result.html", context)
-
-
-def _pretty(payload_json: str | None) -> str:
-    if payload_json is None:
-        return ""
-    try:
-        return json.dumps(json.loads(payload_json), indent=2, ensure_ascii=False)
-    except ValueError:
-        return payload_json
 
 
 @require_POST

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from studyapp.core.learner import LEARNER_KEY
 from studyapp.quiz.attempts import start_attempt
 from studyapp.quiz.scoring import SELF_GRADES
+from studyapp.sandbox.jsontext import MAX_DEPTH
 
 pytestmark = pytest.mark.django_db
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -134,6 +135,46 @@ def test_sandbox_run_reset_and_share(client, data, settings):
     for url in ("/sandbox/run/", "/sandbox/reset/", "/sandbox/share/"):
         for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
             assert client.post(url, data, **extra).status_code < 500
+
+
+# (opening text, closing text, levels it nests): brackets inside strings do not count.
+NESTINGS = [("[", "]", 1), ('{"a": ', "}", 1), ('[{"[": ', "}]", 2), ('{"a\\"{": [', "]}", 2)]
+ECHO = "def lambda_handler(event, context):\n    return event\n"
+
+
+@FUZZ
+@given(
+    nesting=st.sampled_from(NESTINGS),
+    repeat=st.one_of(st.integers(0, 600), st.integers(600, 50_000)),
+    balanced=st.booleans(),
+)
+def test_sandbox_events_of_any_nesting_depth(client, nesting, repeat, balanced):
+    """Deep events are a form error naming the depth, never a 500; shallower ones run, and the
+    handler's result (the event itself) is shown."""
+    opener, closer, levels = nesting
+    event_json = opener * repeat + "1" + (closer * repeat if balanced else "")
+    data = {
+        "handler": "lambda_function.lambda_handler",
+        "memory_mb": "128",
+        "timeout_s": "3",
+        "invocation_type": "RequestResponse",
+        "event_json": event_json,
+        "files-TOTAL_FORMS": "1",
+        "files-INITIAL_FORMS": "0",
+        "files-0-name": "lambda_function.py",
+        "files-0-code": ECHO,
+        "env-TOTAL_FORMS": "0",
+        "env-INITIAL_FORMS": "0",
+    }
+    for url in ("/sandbox/run/", "/sandbox/reset/", "/sandbox/share/"):
+        for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = client.post(url, data, **extra)
+            assert response.status_code < 500
+            if repeat * levels > MAX_DEPTH:
+                assert response.status_code == 422
+                assert f"The event nests deeper than {MAX_DEPTH} levels" in response.text
+            elif balanced and url == "/sandbox/run/":
+                assert response.status_code == 200 and 'data-status="success"' in response.text
 
 
 @FUZZ

@@ -180,6 +180,11 @@ def test_dry_run_runs_nothing(client):
         ({"file_name": ["lambda_function.py"] * 2, "file_code": [CODE] * 2}, "Two files are called"),
         ({"env_key": ["STAGE", "STAGE"], "env_value": ["a", "b"]}, "Two variables are called STAGE"),
         ({"env_key": [""], "env_value": ["orphan"]}, "Give this value a variable name"),
+        ({"event_json": "[" * 100_000 + "]" * 100_000}, "The event nests deeper than 512 levels (100,000)"),
+        (
+            {"event_json": '{"a": ' * 5000 + "1" + "}" * 5000},
+            "The event nests deeper than 512 levels (5,000)",
+        ),
     ],
 )
 def test_bad_input_gets_a_clear_message_and_keeps_the_code(client, overrides, message):
@@ -353,6 +358,33 @@ def test_request_body_over_the_upload_limit_is_a_friendly_400(client):
     response = client.post(reverse("sandbox_run"), {"event_json": "x" * (9 * 1024 * 1024)}, **HTMX)
     assert response.status_code == 400
     assert "could not be read" in response.text
+
+
+def nested_list(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_an_event_at_the_depth_limit_runs_and_its_result_is_shown(client):
+    from studyapp.sandbox.jsontext import MAX_DEPTH
+
+    echo = "def lambda_handler(event, context):\n    return event\n"
+    for extra in ({}, HTMX):
+        response = client.post(
+            reverse("sandbox_run"), form(event_json=nested_list(MAX_DEPTH), file_code=[echo]), **extra
+        )
+        assert response.status_code == 200
+        assert 'data-status="success"' in response.text
+        assert response.context["payload_pretty"].startswith("[\n  [\n    [\n")
+
+
+def test_a_result_nested_too_deeply_to_pretty_print_is_shown_as_it_came(client):
+    """A handler may return bytes, which Lambda passes on as the payload unparsed."""
+    code = "def lambda_handler(event, context):\n    return ('[' * 5000 + ']' * 5000).encode()\n"
+    for extra in ({}, HTMX):
+        response = client.post(reverse("sandbox_run"), form(file_code=[code]), **extra)
+        assert response.status_code == 200
+        assert 'data-status="success"' in response.text
+        assert response.context["payload_pretty"] == "[" * 5000 + "]" * 5000
 
 
 def test_inputs_take_lambdas_bounds_and_help_from_the_engine_constants(client):

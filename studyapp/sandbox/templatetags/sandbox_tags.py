@@ -1,8 +1,9 @@
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django import template
+
+from studyapp.sandbox import jsontext
 
 register = template.Library()
 
@@ -39,7 +40,7 @@ def log_lines(log: str) -> list[LogLine]:
 
 @register.filter
 def pretty_json(value) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False)
+    return jsontext.pretty_value(value)
 
 
 @register.filter
