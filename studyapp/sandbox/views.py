@@ -113,7 +113,9 @@ def sandbox_run(request):
             seed_resources=form.cleaned_data["seed_resources"],
         )
     except IsolationUnavailable as error:
-        return render(request, "sandbox/_unavailable.html", {"message": str(error)}, status=503)
+        return _respond(
+            request, form, "sandbox/_unavailable.html", {"unavailable_message": str(error)}, status=503
+        )
     if result.status == "throttled":
         return _throttled(
             request,
@@ -137,6 +139,7 @@ def sandbox_run(request):
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 def sandbox_reset(request):
     form = SandboxForm(request.POST)
     if not form.is_valid():
@@ -154,6 +157,7 @@ def sandbox_reset(request):
 
 
 @require_POST
+@vary_on_headers("HX-Request")
 def sandbox_share(request):
     form = SandboxForm(request.POST)
     if not form.is_valid():
@@ -170,6 +174,7 @@ def sandbox_history(request):
     return render(request, "sandbox/history.html", {"runs": service.history(request)})
 
 
+@require_GET
 def sandbox_event(request, slug):
     event = library().events.get(slug)
     if event is None:

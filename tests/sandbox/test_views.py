@@ -438,6 +438,68 @@ def test_a_new_variable_typed_in_the_spare_row_without_javascript_is_used(client
     assert 'name="env-TOTAL_FORMS" value="3"' in response.text
 
 
+@pytest.mark.parametrize("url_name", ["sandbox_run", "sandbox_reset", "sandbox_share"])
+def test_posts_that_answer_htmx_with_a_fragment_vary_on_hx_request(client, url_name):
+    code = [CODE + f"# vary {url_name}\n"]
+    for extra in ({}, HTMX):
+        for data in (form(file_code=code), form(file_code=code, memory_mb="1")):
+            response = client.post(reverse(url_name), data, **extra)
+            assert response.status_code in (200, 302, 422)
+            assert "HX-Request" in response["Vary"], (url_name, extra, response.status_code)
+
+
+def test_throttled_runs_vary_on_hx_request(client, settings):
+    from django.core.cache import cache
+
+    settings.SANDBOX_RUNS_PER_MINUTE = 0
+    cache.clear()
+    partial = run(client)
+    page = client.post(reverse("sandbox_run"), form())
+    for response in (partial, page):
+        assert response.status_code == 429
+        assert "HX-Request" in response["Vary"]
+    assert "<html" not in partial.text and "Too many runs" in partial.text
+    assert "Too many runs" in page.text and "return {&#x27;got&#x27;: event}" in page.text  # code kept
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("/sandbox/", "post"),
+        ("/sandbox/history/", "post"),
+        ("/sandbox/events/s3-put.json", "post"),
+        ("/sandbox/run/", "get"),
+        ("/sandbox/reset/", "get"),
+        ("/sandbox/share/", "get"),
+    ],
+)
+def test_each_view_answers_only_its_method(client, url, refused):
+    assert getattr(client, refused)(url).status_code == 405
+
+
+def test_shared_link_refuses_a_post(client):
+    client.post(reverse("sandbox_share"), form())
+    url = reverse("sandbox_shared", args=[SharedRun.objects.get().token])
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 405
+
+
+def test_without_isolation_the_page_says_so_and_keeps_the_code(client, monkeypatch):
+    from studyapp.sandbox.runtime import IsolationUnavailable
+
+    class NoIsolation:
+        def invoke(self, *args, **kwargs):
+            raise IsolationUnavailable("bubblewrap is not installed.")
+
+    monkeypatch.setattr(service, "engine", NoIsolation)
+    partial = run(client)
+    assert partial.status_code == 503 and "<html" not in partial.text
+    assert "bubblewrap is not installed." in partial.text
+    page = client.post(reverse("sandbox_run"), form())
+    assert page.status_code == 503 and "<html" in page.text
+    assert "bubblewrap is not installed." in page.text and "return {&#x27;got&#x27;: event}" in page.text
+
+
 def test_a_post_that_sends_no_variables_and_no_list_counts_need_not_say_so(client):
     data = {key: value for key, value in form().items() if not key.startswith(("env-", "files-INITIAL"))}
     response = client.post(reverse("sandbox_run"), data, **HTMX)
