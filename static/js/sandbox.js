@@ -23,6 +23,8 @@
       mode: json ? { name: "javascript", json: true } : { name: "python", version: 3 },
       lineNumbers: true, indentUnit: json ? 2 : 4, tabSize: 4, indentWithTabs: false,
       matchBrackets: true, autoCloseBrackets: true, viewportMargin: Infinity,
+      // Long lines wrap inside the column: a sideways-scrolling box would need its own tab stop.
+      lineWrapping: true,
       theme: isDark() ? "material-darker" : "default",
       extraKeys: {
         "Tab": function (cm) {
