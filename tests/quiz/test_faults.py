@@ -46,7 +46,8 @@ def test_server_restart_mid_exam_keeps_deadline_and_answers(tmp_path):
         remaining_before = int(page.split('data-remaining="')[1].split('"')[0])
         kind = page.split('data-type="')[1].split('"')[0]
         post(location, {"choice": "0"} if kind in ("single", "truefalse", "multi") else {"value": "1"})
-        server.send_signal(signal.SIGKILL)  # no graceful shutdown: a crash
+        # A crash: master and workers at once, so no old worker answers on the port afterwards.
+        os.killpg(server.pid, signal.SIGKILL)
         server.wait(10)
         time.sleep(1)
         server = start_gunicorn(env, port)

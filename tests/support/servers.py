@@ -79,7 +79,15 @@ def start_gunicorn(env: dict, port: int, workers: int = 2, threads: int = 1) -> 
         "--timeout",
         "60",
     ]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its own process group, so a test can crash the master and its workers together.
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def wait_until_up(base: str, timeout_s: float = 15) -> None:
