@@ -1,12 +1,13 @@
 """Playwright driving Debian's Chromium (headless) against pytest-django's live server."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls tests make are still
 # synchronous and safe here.
@@ -58,3 +59,26 @@ def screenshot():
         return path
 
     return take
+
+
+def tour_the_quiz(page, visit) -> None:
+    """Reach every quiz page type the way a learner does, calling visit(page, name) on each:
+    practice question and feedback, exam question with its timer, summary, results."""
+    page.goto("/quiz/")
+    page.get_by_role("button", name="Start practising").click()
+    expect(page.get_by_test_id("question")).to_be_visible()
+    visit(page, "practice question")
+    page.locator("#answer-form button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+    visit(page, "practice feedback")
+    page.goto("/quiz/")
+    page.get_by_role("button", name=re.compile("Quick check")).click()
+    expect(page.get_by_test_id("timer")).to_be_visible()
+    visit(page, "exam question")
+    page.get_by_role("link", name="Review and submit").click()
+    expect(page.get_by_test_id("summary")).to_be_visible()
+    visit(page, "exam summary")
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("score")).to_be_visible()
+    page.wait_for_load_state("load")
+    visit(page, "results")

@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import tour_the_quiz
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -59,25 +61,7 @@ def test_page_types_have_no_serious_violations(browser, live_server, scheme):
     for path in PAGES:
         page.goto(path)
         audit(page, path, found)
-    # The quiz modes and results, reached the way a learner does.
-    page.goto("/quiz/")
-    page.get_by_role("button", name="Start practising").click()
-    expect(page.get_by_test_id("question")).to_be_visible()
-    audit(page, "practice question", found)
-    page.locator("#answer-form button[type=submit]").first.click()
-    page.wait_for_load_state("networkidle")
-    audit(page, "practice feedback", found)
-    page.goto("/quiz/")
-    page.get_by_role("button", name=re.compile("Quick check")).click()
-    expect(page.get_by_test_id("question")).to_be_visible()
-    audit(page, "exam question", found)
-    page.get_by_role("link", name="Review and submit").click()
-    expect(page.get_by_test_id("summary")).to_be_visible()
-    audit(page, "exam summary", found)
-    page.get_by_test_id("submit").click()
-    expect(page.get_by_test_id("score")).to_be_visible()
-    page.wait_for_load_state("load")
-    audit(page, "results", found)
+    tour_the_quiz(page, lambda page, name: audit(page, name, found))
     page.goto("/quiz/")
     page.get_by_role("button", name="Start the interview").click()
     expect(page.get_by_test_id("question")).to_be_visible()

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import tour_the_quiz
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -108,18 +110,7 @@ def test_no_page_is_wider_than_the_window(browser, live_server, width):
         if beside:
             problems["sandbox editor"] = beside
 
-    page.goto("/quiz/")
-    page.get_by_role("button", name="Start practising").click()
-    expect(page.get_by_test_id("question")).to_be_visible()
-    check(page, "practice question", problems)
-    page.goto("/quiz/")
-    page.get_by_role("button", name=re.compile("Quick check")).click()
-    expect(page.get_by_test_id("timer")).to_be_visible()
-    check(page, "exam question", problems)
-    page.get_by_role("link", name="Review and submit").click()
-    page.get_by_test_id("submit").click()
-    expect(page.get_by_test_id("score")).to_be_visible()
-    check(page, "results", problems)
+    tour_the_quiz(page, lambda page, name: check(page, name, problems))
     context.close()
     assert problems == {}, json.dumps(problems, indent=1)
 

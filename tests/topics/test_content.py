@@ -3,6 +3,7 @@ import time
 
 import pytest
 
+from studyapp.content.questions import build_bank
 from studyapp.content.topics import SECTIONS, catalog, parse_topic
 from tests.conftest import write_topic
 
@@ -87,3 +88,12 @@ def test_loading_all_content_takes_under_300_ms():
     catalog()
     elapsed_ms = (time.perf_counter() - started) * 1000
     assert elapsed_ms < 300, f"content load took {elapsed_ms:.0f} ms"
+
+
+def test_loading_the_question_bank_renders_no_markdown():
+    """Like topic pages, a question's HTML is rendered the first time it is shown, then kept."""
+    question = next(q for q in build_bank().questions.values() if q.choices)
+    assert not {"prompt_html", "explanation_html"} & set(vars(question))
+    assert not {"html", "why_html"} & set(vars(question.choices[0]))
+    assert question.prompt_html.startswith("<")
+    assert "prompt_html" in vars(question)
