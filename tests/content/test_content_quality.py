@@ -48,7 +48,7 @@ def test_handler_examples_run_in_the_sandbox(engine, topic, index, block):
     config = FunctionConfig(
         files={"lambda_function.py": block.code},
         handler=f"lambda_function.{name}",
-        timeout_s=10,
+        timeout_s=30,
         memory_mb=256,
     )
     slug = block.attributes.get("data-event") or topic.sandbox_event

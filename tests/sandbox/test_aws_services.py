@@ -37,7 +37,7 @@ def _needs_the_libraries(engine):
 
 
 def test_put_and_get_s3_object_and_write_dynamodb_item(engine):
-    config = function(S3_AND_DYNAMODB, timeout_s=10)
+    config = function(S3_AND_DYNAMODB, timeout_s=30)
     first = engine.invoke(config, {})
     assert first.status == "success", first.payload_json
     assert first.payload == {"body": "hello from S3", "buckets_before": [], "orders": 1}
@@ -46,7 +46,7 @@ def test_put_and_get_s3_object_and_write_dynamodb_item(engine):
 
 
 def test_state_persists_while_warm_and_is_gone_after_a_cold_start(engine):
-    config = function(S3_AND_DYNAMODB + "\n# persistence", timeout_s=10)
+    config = function(S3_AND_DYNAMODB + "\n# persistence", timeout_s=30)
     engine.invoke(config, {})
     warm = engine.invoke(config, {})
     assert not warm.cold_start and warm.payload["orders"] == 2
@@ -86,7 +86,7 @@ def test_every_service_the_notes_use_is_available(engine):
             sfn.start_execution(stateMachineArn=machine)
             return {"secret": value, "instance": instance.startswith("i-")}
     """,
-            timeout_s=10,
+            timeout_s=30,
         ),
         {},
     )
@@ -107,7 +107,7 @@ def test_failed_calls_are_listed_with_their_error(engine):
             except Exception as error:
                 return type(error).__name__
     """,
-            timeout_s=10,
+            timeout_s=30,
         ),
         {},
     )
@@ -126,7 +126,7 @@ def test_no_host_credentials_are_visible(engine, monkeypatch):
             creds = boto3.Session().get_credentials()
             return {"key": creds.access_key, "secret": creds.secret_key, "env": dict(os.environ)}
     """,
-            timeout_s=10,
+            timeout_s=30,
         ),
         {},
     )
@@ -147,7 +147,7 @@ def test_seed_resources_creates_what_the_event_names(engine):
             key = unquote_plus(record["object"]["key"])
             return s3.get_object(Bucket=record["bucket"]["name"], Key=key)["Body"].read().decode()
     """,
-        timeout_s=10,
+        timeout_s=30,
     )
     result = engine.invoke(config, event, seed_resources=True)
     assert result.status == "success", result.payload_json
@@ -176,7 +176,7 @@ def test_emulator_memory_is_not_charged_to_the_function(engine):
     config = function(
         "import boto3\ns3 = boto3.client('s3')\ndef handler(e, c):\n    return 1\n",
         memory_mb=128,
-        timeout_s=10,
+        timeout_s=30,
     )
     result = engine.invoke(config, {})
     assert result.status == "success", result.payload_json  # would be an OOM kill at 128 MB otherwise
