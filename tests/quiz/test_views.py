@@ -5,6 +5,7 @@ import re
 import threading
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -236,6 +237,8 @@ def test_two_tabs_answering_at_once_lose_and_duplicate_nothing(question_bank):
             attempts.save_answer(attempt, position, raw, timezone.now())
         except Exception as error:  # noqa: BLE001 - collect any failure for the assertion
             errors.append(error)
+        finally:
+            connection.close()  # each thread has its own: left open, it blocks dropping the test database
 
     threads = [
         threading.Thread(target=answer, args=(p, r))
