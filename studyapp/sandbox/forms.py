@@ -27,6 +27,7 @@ from studyapp.sandbox.runtime.config import (
     TIMEOUT_MAX_S,
     TIMEOUT_MIN_S,
     environment_size_bytes,
+    file_and_folder_clash,
 )
 
 MAX_FILES = 5
@@ -132,6 +133,10 @@ class BaseCodeFileFormSet(forms.BaseFormSet):
                 continue
             if name in self.files_by_name:
                 form.add_error("name", f"Two files are called {name}.")
+                return
+            clash = file_and_folder_clash([*self.files_by_name, name])
+            if clash:
+                form.add_error("name", clash)
                 return
             self.files_by_name[name] = code
         if not any(code.strip() for code in self.files_by_name.values()):

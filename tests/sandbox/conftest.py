@@ -47,12 +47,18 @@ def function(code: str, handler: str = "app.handler", **settings) -> FunctionCon
 
 
 def processes_of_uid_range(start: int, stop: int) -> list[tuple[int, int]]:
-    """(pid, uid) of every host process whose real uid lies in [start, stop)."""
+    """(pid, uid) of every host process whose real uid lies in [start, stop).
+
+    A zombie handed to init is left out: it is dead, runs nothing and holds no memory, and this
+    machine's init reaps such orphans only every second or so."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
+            state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+            if state == "Z" and parent == "1":
+                continue
             for line in (entry / "status").read_text().splitlines():
                 if line.startswith("Uid:"):
                     uid = int(line.split()[1])
@@ -83,9 +89,20 @@ def wait_for_no_leftover_processes(engine: Engine, timeout_s: float = 3) -> list
     return left
 
 
-def leftover_files(engine: Engine) -> list[str]:
-    live = {env.task_dir.parent.name for env in engine.pool.all_environments()}
-    return sorted(p.name for p in engine._root.iterdir() if p.name.startswith("env-") and p.name not in live)
+def leftover_files(engine: Engine, timeout_s: float = 3) -> list[str]:
+    """Environment folders no live environment owns. A blank one the pool is starting has its
+    folder before it joins the pool: give that a moment, as for processes."""
+
+    def stray() -> list[str]:
+        live = {env.task_dir.parent.name for env in engine.pool.all_environments()}
+        return sorted(
+            p.name for p in engine._root.iterdir() if p.name.startswith("env-") and p.name not in live
+        )
+
+    deadline = time.monotonic() + timeout_s
+    while (left := stray()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
 
 
 def environment_variables_of_this_process() -> dict[str, str]:

@@ -178,6 +178,10 @@ def test_dry_run_runs_nothing(client):
         ({"invocation_type": "Later"}, "Select a valid choice"),
         ({"file_name": ["../evil.py"]}, "must be a plain relative path"),
         ({"file_name": ["lambda_function.py"] * 2, "file_code": [CODE] * 2}, "Two files are called"),
+        (
+            {"file_name": ["lambda_function.py", "lambda_function.py/inner.py"], "file_code": [CODE] * 2},
+            "“lambda_function.py” is a file, so “lambda_function.py/inner.py” cannot be inside it.",
+        ),
         ({"env_key": ["STAGE", "STAGE"], "env_value": ["a", "b"]}, "Two variables are called STAGE"),
         ({"env_key": [""], "env_value": ["orphan"]}, "Give this value a variable name"),
         ({"event_json": "[" * 100_000 + "]" * 100_000}, "The event nests deeper than 512 levels (100,000)"),

@@ -278,10 +278,20 @@ def handle_invoke(channel: Channel, handler, message: dict) -> None:
         error_type, value, tb = sys.exc_info()
         error = make_error(str(value), error_type.__name__, user_stack(tb), _request_id)
     else:
-        channel.send({"op": "result", "ok": True, "payload": payload, "aws_calls": _aws_calls()})
+        channel.send(
+            {
+                "op": "result",
+                "ok": True,
+                "request_id": _request_id,
+                "payload": payload,
+                "aws_calls": _aws_calls(),
+            }
+        )
         return
     log_error(error)
-    channel.send({"op": "result", "ok": False, "error": error, "aws_calls": _aws_calls()})
+    channel.send(
+        {"op": "result", "ok": False, "request_id": _request_id, "error": error, "aws_calls": _aws_calls()}
+    )
 
 
 def _aws_calls() -> list:

@@ -72,6 +72,9 @@ class FunctionConfig:
         for name in self.files:
             if not FILE_NAME_PATTERN.match(name) or ".." in name.split("/"):
                 raise ConfigError("files", f"File name '{name}' is not a plain relative path.")
+        clash = file_and_folder_clash(self.files)
+        if clash:
+            raise ConfigError("files", clash)
         if not HANDLER_PATTERN.match(self.handler):
             raise ConfigError(
                 "handler", f"Handler '{self.handler}' must look like module.function, e.g. app.handler."
@@ -105,6 +108,18 @@ class FunctionConfig:
             sort_keys=True,
         )
         return hashlib.sha256(data.encode()).hexdigest()[:32]
+
+
+def file_and_folder_clash(names) -> str | None:
+    """A message when one file's name is a folder in another's path (util.py and util.py/x.py)."""
+    names = set(names)
+    for name in sorted(names):
+        parts = name.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in names:
+                return f"“{folder}” is a file, so “{name}” cannot be inside it."
+    return None
 
 
 def environment_size_bytes(environment: dict[str, str]) -> int:

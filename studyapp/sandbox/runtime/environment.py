@@ -10,6 +10,7 @@ import contextlib
 import json
 import math
 import os
+import select
 import selectors
 import shutil
 import subprocess
@@ -17,11 +18,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studyapp.sandbox.runtime import launcher
+from studyapp.sandbox.runtime import launcher, protocol
 from studyapp.sandbox.runtime.isolation import Cgroup, HostSupport, bwrap_arguments, sandbox_command
 
 MIB = 1024 * 1024
-NOTICES = ("aws_starting", "aws_ready")
 
 
 class EnvironmentDied(Exception):
@@ -96,6 +96,8 @@ class ExecutionEnvironment:
         self.slot_released = False  # the pool gives the slot (and its uid) back exactly once
         self._max_rss_kb = 0
         self.aws_overhead_bytes = 0  # memory of the in-sandbox AWS, not charged to the function
+        self.aws_granted = False  # the emulator's memory allowance, given at most once
+        self.aws_usage_before = 0
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -135,6 +137,7 @@ class ExecutionEnvironment:
         self._selector.register(self._result_r, selectors.EVENT_READ, "result")
         self._selector.register(self._log_r, selectors.EVENT_READ, "log")
         self._pending = b""
+        self._sent: dict | None = None  # the message being answered; None until "ready"
 
     def _isolated_argv(self, cmd_r: int, result_w: int) -> tuple[list[str], list[int]]:
         spec = self.spec
@@ -231,8 +234,12 @@ class ExecutionEnvironment:
         may return a reply to send back; the wait then goes on for the real answer."""
         started = time.monotonic()
         self._drain_log(log)  # output of background threads since the last invoke
+        if self.spoke_out_of_turn():
+            self.kill()
+            return Outcome("died", None, 0.0, log.text(), None)
+        self._sent = message
         outcome = self._write(message, deadline, log, started)
-        while outcome is None or (outcome.kind == "ok" and outcome.message.get("op") in NOTICES):
+        while outcome is None or (outcome.kind == "ok" and outcome.message.get("op") in protocol.NOTICES):
             if outcome is not None:
                 reply = on_notice(outcome.message) if on_notice else None
                 if reply is not None:
@@ -270,12 +277,12 @@ class ExecutionEnvironment:
                 self._drain_log(log)
                 try:
                     message = json.loads(line)
-                except ValueError:
+                except (ValueError, RecursionError):
                     message = None
-                if not isinstance(message, dict):  # the code wrote on the runtime's channel
+                if protocol.problem(message, self._sent) is not None:  # the code spoke for the runtime
                     self.kill()
                     return Outcome("died", None, elapsed, log.text(), None)
-                self._max_rss_kb = max(self._max_rss_kb, int(message.pop("max_rss_kb", 0) or 0))
+                self._max_rss_kb = max(self._max_rss_kb, message.pop("max_rss_kb", 0))
                 return Outcome("ok", message, elapsed, log.text())
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -294,6 +301,16 @@ class ExecutionEnvironment:
                 if len(self._pending) > 64 * MIB:  # far above any legal payload
                     self.kill()
                     return Outcome("died", None, (time.monotonic() - started) * 1000, log.text())
+
+    def spoke_out_of_turn(self) -> bool:
+        """Anything on the result channel before the host asks is a forged line: each message
+        the host sends gets exactly one answer (notices aside)."""
+        if self.dead:
+            return False
+        if self._pending:
+            return True
+        readable, _, _ = select.select([self._result_r], [], [], 0)
+        return bool(readable)
 
     def _wait_io(self, deadline: float, log: LogBuffer, writing: bool) -> None:
         with selectors.DefaultSelector() as selector:

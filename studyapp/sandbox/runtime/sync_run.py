@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from studyapp.sandbox.runtime import lambda_format as fmt
+from studyapp.sandbox.runtime import protocol
 from studyapp.sandbox.runtime.config import INIT_TIMEOUT_S, SYNC_PAYLOAD_MAX_BYTES, FunctionConfig
 from studyapp.sandbox.runtime.environment import LogBuffer, Outcome
 from studyapp.sandbox.runtime.results import ERROR, SUCCESS, TIMEOUT, InvokeResult
@@ -19,6 +21,7 @@ from studyapp.sandbox.runtime.seed_plan import seed_plan
 if TYPE_CHECKING:
     from studyapp.sandbox.runtime.engine import Engine
 
+logger = logging.getLogger(__name__)
 MIB = 1024 * 1024
 RESPONSE_LIMIT_REPORTED = 6_291_556  # the figure Lambda prints for an oversized response
 LAMBDA_LIBRARY_PATH = (
@@ -52,21 +55,34 @@ class SyncRun:
     def execute(self) -> InvokeResult:
         pool = self.engine.pool
         self.env = pool.take_warm(self.config.fingerprint)
-        if self.env is None:
-            self.cold = True
-            self.env = pool.take_blank()
-            self.log_lines.append(fmt.init_start_line(self.config.region))
-            init = self._initialize()
-            self.init_ms = init.elapsed_ms
-            self._add_log(init.log)
-            if init.kind != "ok" or not init.message.get("ok"):
-                return self._init_failed(init)
+        if self.env is not None and self.env.spoke_out_of_turn():
+            pool.destroy(self.env)  # it wrote after its answer: start clean rather than trust it
+            self.env = None
         try:
+            if self.env is None:
+                self.cold = True
+                self.env = pool.take_blank()
+                self.log_lines.append(fmt.init_start_line(self.config.region))
+                init = self._initialize()
+                self.init_ms = init.elapsed_ms
+                self._add_log(init.log)
+                if init.kind != "ok" or not init.message.get("ok"):
+                    return self._init_failed(init)
             if self.seed:
                 self._seed()
             return self._invoke()
+        except protocol.ProtocolViolation as violation:
+            logger.warning("sandbox %s broke the runtime protocol: %s", self.request_id, violation)
+            return self._runtime_died(Outcome("died", None, 0.0, "", None))
+        except Exception:
+            # A fault on the host side while this environment ran: it is not trusted again.
+            logger.exception("sandbox invoke %s failed on the host", self.request_id)
+            if self.env is None:
+                raise
+            return self._runtime_died(Outcome("died", None, 0.0, "", None))
         finally:
-            pool.give_back(self.env)
+            if self.env is not None:
+                pool.give_back(self.env)  # a destroyed environment frees its slot once
 
     # -- phases -----------------------------------------------------------------------------
 
@@ -266,12 +282,18 @@ class SyncRun:
         """Give the in-sandbox AWS its own memory, so the function's limit stays the learner's."""
         env = self.env
         if message.get("op") == "aws_starting":
+            if env.aws_granted:  # the engine grants the allowance once; a second ask is forged
+                raise protocol.ProtocolViolation("a second aws_starting notice")
+            env.aws_granted = True
             env.aws_usage_before = env.cgroup.usage_bytes() or 0
             env.cgroup.set_memory((self.config.memory_mb + self.engine.settings.aws_emulator_memory_mb) * MIB)
             return {"op": "aws_go"}
         if message.get("op") == "aws_ready":
+            if not env.aws_granted or env.aws_overhead_bytes:
+                raise protocol.ProtocolViolation("aws_ready out of turn")
             after = env.cgroup.usage_bytes() or 0
-            env.aws_overhead_bytes = max(0, after - getattr(env, "aws_usage_before", after))
+            allowance = self.engine.settings.aws_emulator_memory_mb * MIB
+            env.aws_overhead_bytes = min(allowance, max(0, after - env.aws_usage_before))
         return None
 
     def _task_root(self) -> str:

@@ -1,0 +1,165 @@
+"""The learner's code writing on the runtime's channel, and inputs that used to leak a pool slot.
+
+Every case: the forged bytes are never taken as the runtime's word (no host exception, no shifted
+result, no extra memory), the environment that spoke out of turn is gone, and the next ordinary
+invoke succeeds with every pool slot accounted for."""
+
+import json
+import time
+
+import pytest
+
+from studyapp.sandbox.runtime import FunctionConfig
+from tests.sandbox.conftest import make_engine, wait_for_no_leftover_processes
+
+# Lines a forger might write, each wrong in its own way.
+FORGED_LINES = {
+    "not JSON": b"garbage\n",
+    "a JSON list": b"[1, 2]\n",
+    "a payload that is not a string": b'{"op": "result", "ok": true, "payload": {"a": 1}}\n',
+    "memory that is not a number": b'{"op": "result", "ok": true, "payload": "1", "max_rss_kb": "x"}\n',
+    "ok that is not a boolean": b'{"op": "result", "ok": "yes", "payload": "1"}\n',
+    "an answer to another request": b'{"op": "result", "ok": true, "request_id": "other", "payload": "1"}\n',
+    "the init answer during an invoke": b'{"op": "init_done", "ok": true}\n',
+    "unknown keys": b'{"op": "result", "ok": true, "payload": "1", "memory_mb": 99999}\n',
+    "a deeply nested line": b"[" * 100_000 + b"]" * 100_000 + b"\n",
+}
+ON_EVERY_FD = """
+import os
+def forge():
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            os.write(int(name), {line!r})
+        except OSError:
+            pass
+"""
+
+
+@pytest.fixture(scope="module")
+def forged_engine():
+    engine = make_engine(max_environments=4, blank_environments=2, pids_max=32)
+    yield engine
+    engine.close()
+
+
+def slots_accounted_for(engine) -> bool:
+    pool = engine.pool
+    with pool._lock:
+        free = len(pool._free_slots)
+        live = len([*pool._blank, *(e for idle in pool._idle.values() for e in idle), *pool._busy])
+        spawning = pool._spawning
+    return free + live + spawning == pool.max_environments + pool.blank_target
+
+
+def assert_engine_whole(engine) -> None:
+    probe = FunctionConfig(
+        files={"probe.py": "def handler(e, c):\n    return 'alive'\n"}, handler="probe.handler"
+    )
+    assert engine.invoke(probe, {}).payload == "alive"
+    deadline = time.monotonic() + 5
+    while not slots_accounted_for(engine) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert slots_accounted_for(engine)
+
+
+@pytest.mark.parametrize("shape", FORGED_LINES, ids=list(FORGED_LINES))
+@pytest.mark.parametrize("when", ["during init", "during the handler"])
+def test_a_forged_line_kills_only_its_environment(forged_engine, shape, when):
+    forge = ON_EVERY_FD.format(line=FORGED_LINES[shape])
+    if when == "during init":
+        code = forge + "forge()\ndef handler(event, context):\n    return 'real'\n"
+    else:
+        code = forge + "def handler(event, context):\n    forge()\n    return 'real'\n"
+    config = FunctionConfig(files={"app.py": code}, handler="app.handler")
+    result = forged_engine.invoke(config, {})
+    assert result.status == "error" and result.error_type == "Runtime.ExitError", result.payload_json
+    assert "Runtime.ExitError" in result.log
+    again = forged_engine.invoke(config, {})
+    assert again.cold_start  # the environment that spoke was destroyed
+    forged_engine.reset(config)
+    assert_engine_whole(forged_engine)
+    assert wait_for_no_leftover_processes(forged_engine) == []
+
+
+def test_a_forged_result_never_becomes_the_next_invokes_answer(forged_engine):
+    """Code that answers for itself and then returns leaves the real answer unread: that
+    environment is not used again, so the next invoke gets its own answer."""
+    code = """
+import json, os
+def handler(event, context):
+    line = {"op": "result", "ok": True, "request_id": context.aws_request_id, "payload": json.dumps("forged")}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            os.write(int(name), (json.dumps(line) + "\\n").encode())
+        except OSError:
+            pass
+    return event["n"]
+"""
+    config = FunctionConfig(files={"app.py": code}, handler="app.handler")
+    answers = [forged_engine.invoke(config, {"n": n}) for n in range(4)]
+    for n, result in enumerate(answers):
+        # Its own answer or the one it forged for itself; never another invoke's.
+        assert result.payload in (n, "forged") or result.error_type == "Runtime.ExitError", (
+            result.payload_json
+        )
+    forged_engine.reset(config)
+    assert_engine_whole(forged_engine)
+
+
+def test_a_forged_aws_notice_grants_no_memory_twice(forged_engine):
+    """The emulator's allowance is given once per environment; a second notice is a violation."""
+    code = ON_EVERY_FD.format(line=b'{"op": "aws_starting"}\n') + (
+        "def handler(event, context):\n"
+        "    forge()\n    forge()\n"
+        "    return len(bytearray(200 * 1024 * 1024))\n"
+    )
+    config = FunctionConfig(files={"app.py": code}, handler="app.handler", memory_mb=128)
+    result = forged_engine.invoke(config, {})
+    assert result.status == "error", result.payload_json
+    forged_engine.reset(config)
+    assert_engine_whole(forged_engine)
+
+
+def test_a_file_that_is_also_a_folder_is_refused_before_anything_runs(forged_engine):
+    config = FunctionConfig(
+        files={
+            "util.py": "X = 1\n",
+            "util.py/inner.py": "Y = 2\n",
+            "app.py": "def handler(e, c):\n    return 1\n",
+        },
+        handler="app.handler",
+    )
+    result = forged_engine.invoke(config, {})
+    assert result.status == "rejected" and result.status_code == 400
+    assert (
+        "“util.py” is a file, so “util.py/inner.py” cannot be inside it."
+        in json.loads(result.payload_json)["errorMessage"]
+    )
+
+
+BAD_KINDS = {
+    "file and folder with one name": FunctionConfig(
+        files={"a.py": "x = 1\n", "a.py/b.py": "y = 2\n", "app.py": "def handler(e, c):\n    return 1\n"},
+        handler="app.handler",
+    ),
+    "a forged line at import": FunctionConfig(
+        files={
+            "app.py": ON_EVERY_FD.format(line=b'{"op": "init_done", "ok": true, "max_rss_kb": "x"}\n')
+            + "forge()\ndef handler(e, c):\n    return 1\n"
+        },
+        handler="app.handler",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_KINDS, ids=list(BAD_KINDS))
+def test_many_bad_invokes_leak_no_slot(forged_engine, kind):
+    """Refused inputs 1,000 times; inputs that cost a cold start three times the pool's slots:
+    a leak of one slot per bad invoke would have emptied the pool many times over."""
+    config = BAD_KINDS[kind]
+    slots = forged_engine.pool.max_environments + forged_engine.pool.blank_target
+    runs = 1000 if kind.startswith("file") else 3 * slots
+    for _ in range(runs):
+        assert forged_engine.invoke(config, {}).status in ("rejected", "error")
+    assert_engine_whole(forged_engine)
+    assert wait_for_no_leftover_processes(forged_engine) == []
