@@ -271,7 +271,8 @@ CASES = [
         "writing outside /tmp",
         handler("""
         results = {}
-        for path in ["/var/task/evil.py", "/etc/passwd", "/evil", "/usr/evil", "/var/runtime/bootstrap.py"]:
+        for path in ["/var/task/evil.py", "/etc/passwd", "/evil", "/usr/evil", "/var/runtime/bootstrap.py",
+                     "/dev/evil", "/dev/null2"]:
             try:
                 open(path, "w").write("x")
                 results[path] = "written"
@@ -280,6 +281,35 @@ CASES = [
         return results
     """),
         returns(lambda results, _: "written" not in results.values()),
+    ),
+    Case(
+        "filling /dev/shm",
+        "import os\n"
+        + handler("""
+        written = 0
+        chunk = b"x" * (1024 * 1024)
+        try:
+            for number in range(512):  # many 4 MB files: the size of one file is limited apart
+                with open(f"/dev/shm/fill{number}", "wb") as f:
+                    for _ in range(4):
+                        f.write(chunk)
+                        f.flush()
+                        written += len(chunk)
+        except OSError as error:
+            return {"written_mb": written // (1024 * 1024), "error": error.errno}
+        return {"written_mb": written // (1024 * 1024), "error": None}
+    """),
+        returns(lambda result, _: result["written_mb"] <= 16 and result["error"] == 28),  # ENOSPC
+    ),
+    Case(
+        "devices still usable on a read-only /dev",
+        handler("""
+        with open("/dev/null", "w") as sink:
+            sink.write("gone")
+        with open("/dev/urandom", "rb") as source:
+            return len(source.read(16))
+    """),
+        returns(lambda size, _: size == 16),
     ),
     Case(
         "filling /tmp",
@@ -432,6 +462,46 @@ CASES = [
         return "real"
     """),
         contained,
+    ),
+    Case(
+        "socket families beyond unix and IP (vsock, netlink, packet, bluetooth)",
+        "import errno, socket\n"
+        + handler("""
+        found = {}
+        for name, family in [("vsock", 40), ("netlink", 16), ("packet", 17), ("bluetooth", 31), ("can", 29)]:
+            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM, socket.SOCK_RAW):
+                try:
+                    socket.socket(family, kind).close()
+                    found[name] = "opened"
+                except OSError as error:
+                    found.setdefault(name, errno.errorcode.get(error.errno, str(error.errno)))
+            try:
+                socket.socketpair(family)
+                found[name] = "pair opened"
+            except OSError:
+                pass
+        for family in (socket.AF_UNIX, socket.AF_INET, socket.AF_INET6):
+            socket.socket(family, socket.SOCK_STREAM).close()  # the families Lambda offers still work
+        return found
+    """),
+        returns(lambda found, _: found and set(found.values()) == {"EAFNOSUPPORT"}),
+    ),
+    Case(
+        "the new mount API, pidfds, kcmp and personality",
+        "import ctypes, platform\n"
+        + handler("""
+        libc = ctypes.CDLL(None, use_errno=True)
+        x86 = platform.machine() == "x86_64"
+        calls = {"fsopen": 430, "open_tree": 428, "pidfd_open": 434, "memfd_secret": 447,
+                 "kcmp": 312 if x86 else 272, "personality": 135 if x86 else 92}
+        results = {}
+        for name, number in calls.items():
+            args = {"fsopen": (b"tmpfs", 0), "open_tree": (-100, b"/", 0), "pidfd_open": (1, 0),
+                    "memfd_secret": (0,), "kcmp": (1, 1, 0, 0, 0), "personality": (0xFFFFFFFF,)}[name]
+            results[name] = (libc.syscall(number, *args), ctypes.get_errno())
+        return results
+    """),
+        returns(lambda results, _: all(value == [-1, 1] for value in results.values())),
     ),
     Case(
         "mount and unshare",

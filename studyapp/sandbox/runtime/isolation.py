@@ -296,6 +296,10 @@ def host_symlink_or_bind(name: str) -> list[str]:
     return []
 
 
+# Lambda offers no /dev/shm at all; a little keeps multiprocessing's locks working here.
+SHM_BYTES = 16 * 1024 * 1024
+
+
 def bwrap_arguments(
     *,
     python: str,
@@ -331,6 +335,14 @@ def bwrap_arguments(
         "--proc",
         "/proc",
         "--dev",
+        "/dev",
+        # bubblewrap's /dev is a writable tmpfs without a size: cap /dev/shm, then make the rest
+        # read-only (the device nodes still read and write).
+        "--size",
+        str(SHM_BYTES),
+        "--tmpfs",
+        "/dev/shm",
+        "--remount-ro",
         "/dev",
         "--size",
         str(tmp_bytes),
