@@ -1,5 +1,5 @@
 """Shared fixtures: a writable copy of the content folder (the only time content caches are reset:
-the real content is loaded once per process), and the sandbox uid range of the web app."""
+the real content is loaded once per process), and the PostgreSQL pass's selection."""
 
 import shutil
 from pathlib import Path
@@ -13,7 +13,6 @@ from studyapp.content.pricing import price_list
 from studyapp.content.questions import bank
 from studyapp.content.topics import catalog
 from tests.support.database_tests import keep_database_tests
-from tests.support.uids import uid_base
 
 REAL_CONTENT = Path(settings.BASE_DIR, "content")
 CACHED_LOADERS = (catalog, limit_sheet, price_list, library, bank)
@@ -35,12 +34,6 @@ def pytest_collection_modifyitems(config, items):
 def clear_content_caches():
     for loader in CACHED_LOADERS:
         loader.cache_clear()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _own_sandbox_uids():
-    """The web app's engine (sandbox views, code questions) gets a uid range of its own."""
-    settings.SANDBOX_UID_BASE = uid_base()
 
 
 @pytest.fixture

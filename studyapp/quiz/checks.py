@@ -42,8 +42,6 @@ def check_questions():
     return problems
 
 
-# The checker's engine takes uids above the web engine's slots (SANDBOX_MAX_ENVIRONMENTS + blanks).
-CHECK_UID_OFFSET = 500
 CHECK_PARALLEL_RUNS = 4
 _verified: set[str] = set()  # code questions already run in this process, by content hash
 
@@ -79,7 +77,7 @@ def check_code_questions_in_the_sandbox():
                 max_concurrency=parallel,
                 blank_environments=parallel,
                 max_environments=2 * parallel,
-                uid_base=settings.SANDBOX_UID_BASE + CHECK_UID_OFFSET,
+                uid_base=settings.SANDBOX_UID_BASE,  # the engine claims a free range from here
             )
         )
     except IsolationUnavailable as error:

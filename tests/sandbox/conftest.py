@@ -9,7 +9,6 @@ import pytest
 from django.conf import settings as django_settings
 
 from studyapp.sandbox.runtime import Engine, EngineSettings, FunctionConfig
-from tests.support.uids import uid_base
 
 TEST_SETTINGS = EngineSettings(
     max_concurrency=4,
@@ -24,8 +23,8 @@ TEST_SETTINGS = EngineSettings(
 
 
 def make_engine(**overrides) -> Engine:
-    """A real engine with its own host uid range (tests/support/uids.py), warmed up."""
-    settings = EngineSettings(**{**TEST_SETTINGS.__dict__, "uid_base": uid_base(), **overrides})
+    """A real engine (it claims a host uid range of its own), warmed up."""
+    settings = EngineSettings(**{**TEST_SETTINGS.__dict__, **overrides})
     engine = Engine(settings)
     if not engine.host.isolated:
         engine.close()
@@ -75,7 +74,7 @@ def live_uids(engine: Engine) -> set[int]:
 
 
 def leftover_processes(engine: Engine) -> list[tuple[int, int]]:
-    base = engine.settings.uid_base
+    base = engine.uid_base
     slots = engine.settings.max_environments + engine.settings.blank_environments
     live = live_uids(engine)
     return [(pid, uid) for pid, uid in processes_of_uid_range(base, base + slots) if uid not in live]

@@ -1,23 +1,32 @@
 """Host support: what the engine detects, refusing without bubblewrap, and the rlimit fallback."""
 
 import dataclasses
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from studyapp.sandbox.runtime import Engine, EngineSettings, FunctionConfig, IsolationUnavailable
+from studyapp.sandbox.runtime import (
+    Engine,
+    EngineSettings,
+    FunctionConfig,
+    IsolationUnavailable,
+    reachable,
+    uid_ranges,
+)
 from studyapp.sandbox.runtime.isolation import detect
 from tests.sandbox.conftest import (
     TEST_SETTINGS,
     function,
-    processes_of_uid_range,
     wait_for_no_leftover_processes,
 )
-from tests.support.uids import uid_base
 
 HELLO = FunctionConfig(files={"app.py": "def handler(e, c):\n    return 'hi'\n"}, handler="app.handler")
 
@@ -38,7 +47,7 @@ def test_without_bubblewrap_the_engine_refuses_with_instructions():
 
 def test_unisolated_runs_only_when_explicitly_allowed():
     host = dataclasses.replace(detect(), bwrap=None, cgroup_mode="rlimit")
-    engine = Engine(dataclasses.replace(TEST_SETTINGS, allow_unisolated=True, uid_base=uid_base()), host=host)
+    engine = Engine(dataclasses.replace(TEST_SETTINGS, allow_unisolated=True), host=host)
     try:
         assert engine.invoke(HELLO, {}).payload == "hi"
     finally:
@@ -47,7 +56,7 @@ def test_unisolated_runs_only_when_explicitly_allowed():
 
 def test_rlimit_fallback_still_stops_fork_bombs_and_memory_bombs():
     host = dataclasses.replace(detect(), cgroup_mode="rlimit")
-    engine = Engine(dataclasses.replace(TEST_SETTINGS, uid_base=uid_base(), pids_max=16), host=host)
+    engine = Engine(dataclasses.replace(TEST_SETTINGS, pids_max=16), host=host)
     try:
         forks = engine.invoke(
             function("""
@@ -107,27 +116,108 @@ def test_fifty_concurrent_invokes_are_all_answered(engine):
 KILLED_APP = """
 import os, signal
 from studyapp.sandbox.runtime import Engine, EngineSettings, FunctionConfig
-engine = Engine(EngineSettings(uid_base={base}, blank_environments=1, max_environments=2))
-function = FunctionConfig(files={{"app.py": "def handler(e, c):\\n    return 1\\n"}}, handler="app.handler")
-print(engine.invoke(function, "{{}}").status, flush=True)
+engine = Engine(EngineSettings(blank_environments=1, max_environments=2))
+print(os.getpid(), engine.uid_base, flush=True)
+function = FunctionConfig(files={"app.py": "def handler(e, c):\\n    return 1\\n"}, handler="app.handler")
+print(engine.invoke(function, "{}").status, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)  # no atexit, no close: as when the app is killed
 """
 
 
+def processes_of_engine(engine_pid: str) -> list[int]:
+    """Host processes in the cgroups of the engine that ran as `engine_pid` (its uid range may
+    already belong to another engine: the kernel freed its lock when it died)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and f"/coldstart-{engine_pid}-" in (entry / "cgroup").read_text():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_a_new_engine_clears_environments_that_a_killed_app_left_frozen():
-    base = uid_base()
     killed = subprocess.run(
-        [sys.executable, "-c", KILLED_APP.format(base=base)],
+        [sys.executable, "-c", KILLED_APP],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert killed.stdout.strip() == "success", killed.stderr
+    killed_pid, _, status = killed.stdout.split()
+    assert status == "success", killed.stderr
     time.sleep(0.5)  # the kernel delivers die-with-parent signals to whatever is not frozen
-    assert processes_of_uid_range(base, base + 10), "the idle environment should outlive the app, frozen"
-    Engine(dataclasses.replace(TEST_SETTINGS, uid_base=uid_base(), blank_environments=0)).close()
+    assert processes_of_engine(killed_pid), "the idle environment should outlive the app, frozen"
+    Engine(dataclasses.replace(TEST_SETTINGS, blank_environments=0)).close()
     deadline = time.monotonic() + 5
-    while processes_of_uid_range(base, base + 10) and time.monotonic() < deadline:
+    while processes_of_engine(killed_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert processes_of_uid_range(base, base + 10) == []
+    assert processes_of_engine(killed_pid) == []
+    assert not list(Path(tempfile.gettempdir()).glob(f"coldstart-sandbox-{killed_pid}-*"))  # code too
+
+
+HOLD_A_RANGE = """
+import sys, time
+from studyapp.sandbox.runtime import uid_ranges
+held = uid_ranges.claim(int(sys.argv[1]), 10)
+print(held.base, flush=True)
+time.sleep(60)
+"""
+
+
+def test_engines_in_any_process_hold_ranges_of_their_own():
+    """Two engines here, and one range held by another process (a second gunicorn worker):
+    every range is distinct, and a range is free again once its holder is gone."""
+    start = 900_000  # away from the ranges the rest of the suite claims from 200,000
+    other = subprocess.Popen(
+        [sys.executable, "-c", HOLD_A_RANGE, str(start)],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        held_elsewhere = int(other.stdout.readline())
+        first = uid_ranges.claim(start, 10)
+        second = uid_ranges.claim(start, 10)
+        assert len({held_elsewhere, first.base, second.base}) == 3
+        assert all(base % uid_ranges.RANGE_SIZE == 0 and base >= start for base in (first.base, second.base))
+    finally:
+        other.kill()
+        other.wait(10)
+    again = uid_ranges.claim(start, 10)
+    assert again.base == held_elsewhere  # the kernel dropped the dead holder's lock
+    for claimed in (first, second, again):
+        claimed.release()
+
+
+def test_an_engine_uses_only_uids_of_the_range_it_holds(engine):
+    uids = {env.uid for env in engine.pool.all_environments()}
+    assert uids and all(engine.uid_base <= uid < engine.uid_base + uid_ranges.RANGE_SIZE for uid in uids)
+
+
+def test_a_checkout_below_a_private_folder_still_runs_aws_code(tmp_path):
+    """As root, with the libraries below a 0700 folder (a private home, `mktemp -d`)."""
+    private = tmp_path / "home"
+    private.mkdir(mode=0o700)
+    libraries = private / "checkout" / ".sandbox-libs"
+    shutil.copytree(settings.SANDBOX_LIBRARIES_DIR, libraries, symlinks=True, copy_function=os.link)
+    assert not reachable.reachable_by_everyone(libraries)
+    engine = Engine(dataclasses.replace(TEST_SETTINGS, libraries_dir=str(libraries), blank_environments=1))
+    try:
+        result = engine.invoke(
+            function(
+                """
+            import boto3
+            def handler(event, context):
+                return boto3.client("s3").list_buckets()["Buckets"]
+            """,
+                timeout_s=30,
+            ),
+            {},
+        )
+        assert result.status == "success", result.payload_json
+        assert result.payload == []
+    finally:
+        engine.close()
+        shutil.rmtree(reachable.shared_copy(libraries), ignore_errors=True)

@@ -10,8 +10,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.support.uids import uid_base
-
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "studyapp.settings",
@@ -56,8 +54,7 @@ def browser_session(base: str, path: str = "/quiz/"):
 
 def site_env(database: Path, **extra: str) -> dict:
     """Production settings on their own SQLite file, for a server a test starts."""
-    own = {"DATABASE_URL": f"sqlite:///{database}", "SANDBOX_UID_BASE": str(uid_base())}
-    return os.environ | PRODUCTION_ENV | own | extra
+    return os.environ | PRODUCTION_ENV | {"DATABASE_URL": f"sqlite:///{database}"} | extra
 
 
 def prepare_site(env: dict) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.sandbox.runtime import lambda_format as fmt
+from studyapp.sandbox.runtime import reachable, uid_ranges
 from studyapp.sandbox.runtime.async_invoke import AsyncInvocation
 from studyapp.sandbox.runtime.config import (
     ASYNC_PAYLOAD_MAX_BYTES,
@@ -45,6 +47,18 @@ MIB = 1024 * 1024
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 
 
+ROOT_PREFIX = "coldstart-sandbox-"  # then the engine's pid: a folder whose process is gone is swept
+ROOT_PATTERN = re.compile(rf"^{ROOT_PREFIX}(\d+)-")
+
+
+def sweep_orphaned_folders(work_dir: Path) -> None:
+    """Remove the folders (learners' code included) of engines whose process was killed."""
+    for folder in work_dir.glob(f"{ROOT_PREFIX}*"):
+        match = ROOT_PATTERN.match(folder.name)
+        if match and not Path("/proc", match.group(1)).exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 class IsolationUnavailable(RuntimeError):
     pass
 
@@ -61,7 +75,7 @@ class EngineSettings:
     pids_max: int = 64
     log_limit_bytes: int = 256 * 1024
     allow_unisolated: bool = False  # only for local development without bubblewrap
-    uid_base: int = 200_000
+    uid_base: int = 200_000  # where this engine starts looking for a free range of host uids
     region: str = "us-east-1"
     account_id: str = "123456789012"
     async_retry_delays_s: tuple[float, float] = (1.0, 2.0)  # Lambda waits about 1 and 2 minutes
@@ -86,7 +100,10 @@ class Engine:
                 "`apt install bubblewrap` (make run does this as root), or allow unisolated runs "
                 "for local development with SANDBOX_ALLOW_UNISOLATED=1."
             )
-        self._root = Path(tempfile.mkdtemp(prefix="coldstart-sandbox-", dir=self.settings.work_dir))
+        if self.host.isolated:
+            sweep_orphaned_groups(self.host.cgroup_mode)  # what an app killed earlier left frozen
+        sweep_orphaned_folders(Path(self.settings.work_dir or tempfile.gettempdir()))
+        self._root = Path(tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{os.getpid()}-", dir=self.settings.work_dir))
         self._root.chmod(0o755)  # sandbox uids must reach their bind-mount sources
         runtime_dir = self._root / "runtime"
         runtime_dir.mkdir()
@@ -97,6 +114,8 @@ class Engine:
         self.aws_available = bool(
             libraries and (libraries / "moto").is_dir() and (libraries / "boto3").is_dir()
         )
+        if self.aws_available and self.host.isolated:
+            libraries = reachable.shared_copy(libraries)  # e.g. a checkout below a private folder
         extra_binds = ()
         if self.aws_available:
             (runtime_dir / "packages").mkdir()
@@ -104,8 +123,6 @@ class Engine:
         runtime_dir.chmod(0o755)
         write_etc(self._root / "etc")
         (self._root / "etc").chmod(0o755)
-        if self.host.isolated:
-            sweep_orphaned_groups(self.host.cgroup_mode)  # what an app killed earlier left frozen
         self._group = f"coldstart-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         spec = SpawnSpec(
             host=self.host,
@@ -120,12 +137,16 @@ class Engine:
             seccomp_filter=build_filter(),
             extra_ro_binds=extra_binds,
         )
+        self._uids = None
+        if self.host.can_switch_uid:
+            slots = self.settings.max_environments + self.settings.blank_environments
+            self._uids = uid_ranges.claim(self.settings.uid_base, slots)
         self.pool = EnvironmentPool(
             spec,
             blank_target=self.settings.blank_environments,
             max_environments=self.settings.max_environments,
             idle_expiry_s=self.settings.idle_expiry_s,
-            uid_base=self.settings.uid_base if self.host.can_switch_uid else None,
+            uid_base=self.uid_base,
         )
         self._accounting = _Accounting()
         self._closed = False
@@ -180,6 +201,13 @@ class Engine:
         self.pool.close()
         cleanup_group(self.host.cgroup_mode, self._group)
         shutil.rmtree(self._root, ignore_errors=True)
+        if self._uids is not None:
+            self._uids.release()  # after every environment is gone
+
+    @property
+    def uid_base(self) -> int | None:
+        """The first host uid of the range this engine holds (None when uids cannot switch)."""
+        return self._uids.base if self._uids is not None else None
 
     @property
     def running(self) -> int:
