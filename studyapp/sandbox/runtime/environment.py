@@ -24,6 +24,9 @@ from studyapp.sandbox.runtime.isolation import Cgroup, HostSupport, bwrap_argume
 MIB = 1024 * 1024
 
 
+LOG_DRAIN_CHUNKS = 128  # 8 MiB of output read per drain at most
+
+
 class EnvironmentDied(Exception):
     pass
 
@@ -136,7 +139,8 @@ class ExecutionEnvironment:
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._result_r, selectors.EVENT_READ, "result")
         self._selector.register(self._log_r, selectors.EVENT_READ, "log")
-        self._pending = b""
+        self._pending = bytearray()  # result bytes read but not yet a whole line
+        self._scanned = 0  # how much of _pending is known to hold no newline
         self._sent: dict | None = None  # the message being answered; None until "ready"
 
     def _isolated_argv(self, cmd_r: int, result_w: int) -> tuple[list[str], list[int]]:
@@ -270,9 +274,11 @@ class ExecutionEnvironment:
     def _await_message(self, deadline: float, log: LogBuffer, started: float | None = None) -> Outcome:
         started = started or time.monotonic()
         while True:
-            newline = self._pending.find(b"\n")
+            newline = self._pending.find(b"\n", self._scanned)  # only bytes not yet searched
+            self._scanned = len(self._pending) if newline < 0 else 0
             if newline >= 0:
-                line, self._pending = self._pending[:newline], self._pending[newline + 1 :]
+                line = bytes(self._pending[:newline])
+                del self._pending[: newline + 1]
                 elapsed = (time.monotonic() - started) * 1000
                 self._drain_log(log)
                 try:
@@ -321,7 +327,9 @@ class ExecutionEnvironment:
                     self._drain_log(log)
 
     def _drain_log(self, log: LogBuffer) -> None:
-        while True:
+        # Bounded: code that floods its output must not hold this thread past the deadline; what
+        # is left waits in the pipe (and blocks the writer) until the next call.
+        for _ in range(LOG_DRAIN_CHUNKS):
             try:
                 chunk = os.read(self._log_r, 1 << 16)
             except (BlockingIOError, OSError):
