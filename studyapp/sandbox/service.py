@@ -14,7 +14,7 @@ from studyapp.core.learner import owner_fields, owner_filter
 from studyapp.core.ratelimit import RateDecision
 from studyapp.core.ratelimit import check_rate as core_check_rate
 from studyapp.sandbox.models import SandboxRun
-from studyapp.sandbox.runtime import Engine, EngineSettings, InvokeResult
+from studyapp.sandbox.runtime import Engine, EngineSettings, InvokeResult, IsolationUnavailable
 
 HISTORY_LENGTH = 20
 _engine: Engine | None = None
@@ -33,11 +33,22 @@ def engine() -> Engine:
                     max_memory_mb=settings.SANDBOX_MAX_MEMORY_MB,
                     max_timeout_s=settings.SANDBOX_MAX_TIMEOUT_S,
                     allow_unisolated=settings.SANDBOX_ALLOW_UNISOLATED,
+                    allow_degraded=settings.SANDBOX_ALLOW_DEGRADED,
                     uid_base=settings.SANDBOX_UID_BASE,
                     libraries_dir=settings.SANDBOX_LIBRARIES_DIR,
                 )
             )
         return _engine
+
+
+def missing_guarantees() -> tuple[str, ...]:
+    """What this server's sandbox cannot enforce as Lambda does, for the page to say (none when
+    it runs fully isolated, or when it cannot run at all: the run answer says that)."""
+    try:
+        sandbox = engine()
+    except IsolationUnavailable:
+        return ()
+    return sandbox.host.missing_guarantees if sandbox.degraded else ()
 
 
 # -- rate limit ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ def _page(request, form: SandboxForm, status: int = 200, **extra):
         "events_json": {slug: event.json_text for slug, event in lib.events.items()},
         "templates": list(lib.handlers.values()),
         "history": service.history(request),
+        "missing_guarantees": service.missing_guarantees(),
         **extra,
     }
     return render(request, "sandbox/page.html", context, status=status)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from studyapp.sandbox import service
 from studyapp.sandbox.runtime import (
     Engine,
     EngineSettings,
@@ -56,7 +57,7 @@ def test_unisolated_runs_only_when_explicitly_allowed():
 
 def test_rlimit_fallback_still_stops_fork_bombs_and_memory_bombs():
     host = dataclasses.replace(detect(), cgroup_mode="rlimit")
-    engine = Engine(dataclasses.replace(TEST_SETTINGS, pids_max=16), host=host)
+    engine = Engine(dataclasses.replace(TEST_SETTINGS, pids_max=16, allow_degraded=True), host=host)
     try:
         forks = engine.invoke(
             function("""
@@ -221,3 +222,40 @@ def test_a_checkout_below_a_private_folder_still_runs_aws_code(tmp_path):
     finally:
         engine.close()
         shutil.rmtree(reachable.shared_copy(libraries), ignore_errors=True)
+
+
+def test_without_cgroups_the_engine_refuses_unless_degraded_mode_is_allowed():
+    host = dataclasses.replace(detect(), cgroup_mode="rlimit")
+    with pytest.raises(IsolationUnavailable, match="SANDBOX_ALLOW_DEGRADED=1") as refused:
+        Engine(TEST_SETTINGS, host=host)
+    assert "no memory, pids or freezer cgroup" in str(refused.value)
+
+
+def test_in_degraded_mode_an_environment_serves_one_invoke_and_nothing_outlives_it():
+    host = dataclasses.replace(detect(), cgroup_mode="rlimit")
+    engine = Engine(dataclasses.replace(TEST_SETTINGS, allow_degraded=True), host=host)
+    try:
+        assert engine.degraded
+        config = function("""
+            import subprocess
+            def handler(event, context):
+                subprocess.Popen(["sleep", "60"])  # nothing freezes it after the response
+                return "done"
+            """)
+        first, second = engine.invoke(config, {}), engine.invoke(config, {})
+        assert (first.payload, second.payload) == ("done", "done")
+        assert first.cold_start and second.cold_start
+        assert wait_for_no_leftover_processes(engine) == []
+    finally:
+        engine.close()
+
+
+@pytest.mark.django_db
+def test_the_sandbox_page_says_which_guarantees_are_missing(client, monkeypatch):
+    assert service.missing_guarantees() == ()  # this host: root, cgroups v1 with a freezer
+    assert 'data-testid="degraded"' not in client.get("/sandbox/").text
+    monkeypatch.setattr(service, "missing_guarantees", lambda: ("no freezer cgroup: background work runs",))
+    page = client.get("/sandbox/")
+    assert 'data-testid="degraded"' in page.text and "No freezer cgroup" in page.text
+    monkeypatch.setattr(service, "missing_guarantees", lambda: ())
+    assert 'data-testid="degraded"' not in client.get("/sandbox/").text

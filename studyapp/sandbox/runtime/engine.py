@@ -75,6 +75,7 @@ class EngineSettings:
     pids_max: int = 64
     log_limit_bytes: int = 256 * 1024
     allow_unisolated: bool = False  # only for local development without bubblewrap
+    allow_degraded: bool = False  # run where cgroups or uid switching are missing (see degraded)
     uid_base: int = 200_000  # where this engine starts looking for a free range of host uids
     region: str = "us-east-1"
     account_id: str = "123456789012"
@@ -103,6 +104,14 @@ class Engine:
         if self.host.isolated:
             sweep_orphaned_groups(self.host.cgroup_mode)  # what an app killed earlier left frozen
         sweep_orphaned_folders(Path(self.settings.work_dir or tempfile.gettempdir()))
+        self.degraded = self.host.isolated and bool(self.host.missing_guarantees)
+        if self.degraded and not self.settings.allow_degraded:
+            raise IsolationUnavailable(
+                "This host cannot give the sandbox Lambda's guarantees: "
+                + "; ".join(self.host.missing_guarantees)
+                + ". Run as root with writable cgroups, or accept weaker isolation with "
+                "SANDBOX_ALLOW_DEGRADED=1 (each environment is then used once)."
+            )
         self._root = Path(tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{os.getpid()}-", dir=self.settings.work_dir))
         self._root.chmod(0o755)  # sandbox uids must reach their bind-mount sources
         runtime_dir = self._root / "runtime"

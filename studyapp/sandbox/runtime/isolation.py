@@ -36,6 +36,21 @@ class HostSupport:
     def isolated(self) -> bool:
         return self.bwrap is not None
 
+    @property
+    def missing_guarantees(self) -> tuple[str, ...]:
+        """What this host cannot enforce as Lambda does (empty: everything is in place)."""
+        missing = []
+        if self.cgroup_mode == "rlimit":
+            missing.append(
+                "no memory, pids or freezer cgroup: memory is an address-space limit (a catchable "
+                "MemoryError), processes are limited per uid, and nothing is frozen between invokes"
+            )
+        elif self.cgroup_mode == "v1" and not _writable_dir(_own_cgroup_v1("freezer")):
+            missing.append("no freezer cgroup: background work keeps running between invokes")
+        if not self.can_switch_uid:
+            missing.append("not root: every environment runs as the server's own uid")
+        return tuple(missing)
+
 
 def _own_cgroup_v1(controller: str) -> Path | None:
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -81,7 +82,9 @@ class SyncRun:
                 raise
             return self._runtime_died(Outcome("died", None, 0.0, "", None))
         finally:
-            if self.env is not None:
+            if self.env is not None and self.engine.degraded:
+                pool.destroy(self.env)  # nothing can freeze or contain it between invokes
+            elif self.env is not None:
                 pool.give_back(self.env)  # a destroyed environment frees its slot once
 
     # -- phases -----------------------------------------------------------------------------
@@ -312,7 +315,11 @@ class SyncRun:
             "RLIMIT_NOFILE": 1024,  # Lambda's file descriptor quota
             "RLIMIT_CORE": 0,
             "RLIMIT_FSIZE": settings.tmp_size_mb * MIB,
-            "RLIMIT_CPU": int(settings.max_timeout_s * 20),
+            # CPU seconds: generous where the cgroup and the deadline contain the code, about the
+            # timeout where only rlimits do.
+            "RLIMIT_CPU": math.ceil(self.config.timeout_s) + 1
+            if self.engine.degraded
+            else int(settings.max_timeout_s * 20),
             "RLIMIT_NPROC": settings.pids_max + 4,  # per host uid: effective as non-root
         }
         if self.engine.host.cgroup_mode == "rlimit":
