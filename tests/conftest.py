@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
 from studyapp.content.library import library
 from studyapp.content.limits import limit_sheet
@@ -34,6 +35,14 @@ def pytest_collection_modifyitems(config, items):
 def clear_content_caches():
     for loader in CACHED_LOADERS:
         loader.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache: one test's runs must not throttle the next one's
+    (a parallel worker runs hundreds of sandbox posts a minute)."""
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from studyapp.core.learner import LEARNER_KEY
 from studyapp.quiz.attempts import start_attempt
 from studyapp.quiz.scoring import SELF_GRADES
+from studyapp.sandbox import service
 from studyapp.sandbox.jsontext import MAX_DEPTH
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +131,9 @@ SANDBOX_ROWS = [f"files-{row}-{name}" for row in range(3) for name in ("name", "
     )
 )
 def test_sandbox_run_reset_and_share(client, data, settings):
+    # The form's cap keeps fuzzed runs short. The engine is made first: it is one per process
+    # and keeps the cap it was made with, which later tests in this worker must not inherit.
+    service.engine()
     settings.SANDBOX_MAX_TIMEOUT_S = 2
     data = clean(data)
     for url in ("/sandbox/run/", "/sandbox/reset/", "/sandbox/share/"):

@@ -22,7 +22,7 @@ from studyapp.sandbox.runtime import (
     reachable,
     uid_ranges,
 )
-from studyapp.sandbox.runtime.isolation import detect
+from studyapp.sandbox.runtime.isolation import Cgroup, cleanup_group, detect
 from tests.sandbox.conftest import (
     TEST_SETTINGS,
     function,
@@ -259,3 +259,26 @@ def test_the_sandbox_page_says_which_guarantees_are_missing(client, monkeypatch)
     assert 'data-testid="degraded"' in page.text and "No freezer cgroup" in page.text
     monkeypatch.setattr(service, "missing_guarantees", lambda: ())
     assert 'data-testid="degraded"' not in client.get("/sandbox/").text
+
+
+def test_removing_a_cgroup_waits_for_its_processes_to_die():
+    """kill_all only sends the signal: the directories stay busy until the kernel has reaped the
+    processes, so removal retries with backoff rather than giving up after a few yields."""
+    mode = detect().cgroup_mode
+    if mode == "rlimit":
+        pytest.skip("this host has no writable cgroup")
+    group = Cgroup(mode, f"coldstart-{os.getpid()}-removaltest", "env-0")
+    group.create(64 * 1024 * 1024, 16)
+    sleepers = [subprocess.Popen(["sleep", "60"]) for _ in range(8)]
+    try:
+        for sleeper in sleepers:
+            for procs in group.procs_files():
+                Path(procs).write_text(str(sleeper.pid))
+        group.freeze(True)  # the hard case: frozen tasks only die once thawed
+        group.remove()
+        assert [d for d in group._dirs() if d.exists()] == []
+    finally:
+        for sleeper in sleepers:
+            sleeper.kill()
+            sleeper.wait(5)
+        cleanup_group(mode, f"coldstart-{os.getpid()}-removaltest")

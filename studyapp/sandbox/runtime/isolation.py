@@ -15,6 +15,7 @@ import re
 import shutil
 import signal
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +122,9 @@ def _v2_delegation_ready() -> bool:
         return False
     controllers = (base / "cgroup.subtree_control").read_text().split()
     return {"memory", "pids"} <= set(controllers)
+
+
+REMOVE_PATIENCE_S = 2.0
 
 
 class Cgroup:
@@ -230,17 +234,21 @@ class Cgroup:
         if not self.enabled:
             return
         for directory in self._dirs():
-            for _ in range(50):
+            delay = 0.001
+            deadline = time.monotonic() + REMOVE_PATIENCE_S
+            while True:
                 try:
                     directory.rmdir()
                     break
                 except FileNotFoundError:
                     break
                 except OSError as error:
-                    if error.errno != errno.EBUSY:
+                    if error.errno != errno.EBUSY or time.monotonic() > deadline:
                         break
+                    # Busy until the kernel has reaped every task: a loaded host needs a while.
                     self.kill_all()
-                    os.sched_yield()
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.05)
 
     @staticmethod
     def _read(directory: Path, name: str) -> str | None:
