@@ -505,6 +505,17 @@ CASES = [
         returns(lambda results, _: all(value == [-1, 1] for value in results.values())),
     ),
     Case(
+        "looking at what the host installed in /usr/local",
+        "import os\n"
+        + handler("""
+        found = []
+        for folder, dirs, files in os.walk("/usr/local"):
+            found += [os.path.join(folder, name) for name in dirs + files]
+        return found
+    """),
+        returns(lambda found, _: found == []),
+    ),
+    Case(
         "mount and unshare",
         "import ctypes\n"
         + handler("""

@@ -348,6 +348,11 @@ def bwrap_arguments(
         "--ro-bind",
         "/usr",
         "/usr",
+        # What the administrator installed by hand is none of the sandbox's business.
+        "--tmpfs",
+        "/usr/local",
+        "--remount-ro",
+        "/usr/local",
     ]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         args += host_symlink_or_bind(name)
