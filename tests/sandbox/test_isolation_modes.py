@@ -283,3 +283,13 @@ def test_removing_a_cgroup_waits_for_its_processes_to_die():
             sleeper.kill()
             sleeper.wait(5)
         cleanup_group(mode, f"coldstart-{os.getpid()}-removaltest")
+
+
+def test_a_host_without_a_freezer_is_missing_a_guarantee():
+    host = detect()
+    assert host.missing_guarantees == ()  # this host: root, cgroups v1 with a writable freezer
+    if host.cgroup_mode == "v1":
+        without = dataclasses.replace(host, freezer=False)
+        assert without.missing_guarantees == (
+            "no freezer cgroup: background work keeps running between invokes",
+        )

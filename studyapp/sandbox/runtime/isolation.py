@@ -32,6 +32,7 @@ class HostSupport:
     cgroup_mode: str  # "v1", "v2" or "rlimit"
     can_switch_uid: bool
     notes: tuple[str, ...] = field(default=())
+    freezer: bool = True  # v1 only: whether the freezer controller is writable (v2 always has one)
 
     @property
     def isolated(self) -> bool:
@@ -46,7 +47,7 @@ class HostSupport:
                 "no memory, pids or freezer cgroup: memory is an address-space limit (a catchable "
                 "MemoryError), processes are limited per uid, and nothing is frozen between invokes"
             )
-        elif self.cgroup_mode == "v1" and not _writable_dir(_own_cgroup_v1("freezer")):
+        elif self.cgroup_mode == "v1" and not self.freezer:
             missing.append("no freezer cgroup: background work keeps running between invokes")
         if not self.can_switch_uid:
             missing.append("not root: every environment runs as the server's own uid")
@@ -103,7 +104,10 @@ def detect() -> HostSupport:
         )
     if not (is_root and setpriv):
         notes.append("Not root: every environment runs as the server's own uid.")
-    return HostSupport(bwrap, setpriv, sandbox_python(), mode, bool(is_root and setpriv), tuple(notes))
+    freezer = mode != "v1" or _writable_dir(_own_cgroup_v1("freezer"))  # probed once, not per page
+    return HostSupport(
+        bwrap, setpriv, sandbox_python(), mode, bool(is_root and setpriv), tuple(notes), freezer
+    )
 
 
 def _v2_base() -> Path | None:

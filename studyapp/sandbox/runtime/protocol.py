@@ -64,9 +64,10 @@ def problem(message: object, sent: dict | None) -> str | None:
     if not isinstance(message.get("ok"), bool):
         return "ok must be true or false"
     if "error" in message:
-        found = _error_problem(message["error"]) if op != "seeded" else None
-        if op == "seeded" and not isinstance(message["error"], str):
-            found = "a seeding error must be a string"
+        if op == "seeded":
+            found = None if isinstance(message["error"], str) else "a seeding error must be a string"
+        else:
+            found = _error_problem(message["error"])
         if found:
             return found
     if op == "result":
