@@ -40,6 +40,22 @@ def envint(name: str, default: int) -> int:
         ) from None
 
 
+def envfloat(name: str, default: float | None) -> float | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 < number < float("inf"):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a positive number. Accepted: a number such as 1.5; "
+            "empty for the default."
+        )
+    return number
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name, "").strip()
     if not value:

@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.management.utils import get_random_secret_key
 
-from studyapp.env import envbool, envint, envlist
+from studyapp.env import envbool, envfloat, envint, envlist
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CONTENT_DIR = BASE_DIR / "content"
@@ -141,7 +141,7 @@ LOGGING = {
 }
 
 # Sandbox (see README: The sandbox engine). Lambda's own limits are 10,240 MB and 900 s.
-SANDBOX_MAX_MEMORY_MB = envint("SANDBOX_MAX_MEMORY_MB", 1024)
+SANDBOX_MAX_MEMORY_MB = envint("SANDBOX_MAX_MEMORY_MB", 3008)
 SANDBOX_MAX_TIMEOUT_S = envint("SANDBOX_MAX_TIMEOUT_S", 30)
 SANDBOX_MAX_CONCURRENCY = envint("SANDBOX_MAX_CONCURRENCY", 4)
 SANDBOX_MAX_ENVIRONMENTS = envint("SANDBOX_MAX_ENVIRONMENTS", 12)
@@ -150,6 +150,9 @@ SANDBOX_ALLOW_UNISOLATED = envbool("SANDBOX_ALLOW_UNISOLATED", False)
 # Without cgroups or root the sandbox is weaker: allowed on a laptop (DEBUG), refused in production.
 SANDBOX_ALLOW_DEGRADED = envbool("SANDBOX_ALLOW_DEGRADED", DEBUG)
 SANDBOX_UID_BASE = envint("SANDBOX_UID_BASE", 200_000)
+# Every sandbox on this host together (0 / empty: half the memory; all cores but half of one).
+SANDBOX_MEMORY_BUDGET_MB = envint("SANDBOX_MEMORY_BUDGET_MB", 0) or None
+SANDBOX_CPU_BUDGET_CORES = envfloat("SANDBOX_CPU_BUDGET_CORES", None)
 SANDBOX_RUNS_PER_MINUTE = envint("SANDBOX_RUNS_PER_MINUTE", 30)
 SANDBOX_MAX_CODE_BYTES = envint("SANDBOX_MAX_CODE_BYTES", 64 * 1024)
 # A 6 MB event must fit in a form post (Django's default is 2.5 MB).

@@ -35,6 +35,8 @@ def engine() -> Engine:
                     allow_unisolated=settings.SANDBOX_ALLOW_UNISOLATED,
                     allow_degraded=settings.SANDBOX_ALLOW_DEGRADED,
                     uid_base=settings.SANDBOX_UID_BASE,
+                    memory_budget_mb=settings.SANDBOX_MEMORY_BUDGET_MB,
+                    cpu_budget_cores=settings.SANDBOX_CPU_BUDGET_CORES,
                     libraries_dir=settings.SANDBOX_LIBRARIES_DIR,
                 )
             )

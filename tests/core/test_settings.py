@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from studyapp.core.pygments_css import stylesheet
-from studyapp.env import envbool, envint
+from studyapp.env import envbool, envfloat, envint
 
 PRODUCTION_ENV = {
     "DEBUG": "0",
@@ -125,3 +125,17 @@ def test_database_url_selects_the_database():
 def test_committed_pygments_css_matches_the_generator():
     committed = Path(settings.BASE_DIR, "static/css/pygments.css").read_text()
     assert committed == stylesheet(), "run: python -m studyapp.core.pygments_css > static/css/pygments.css"
+
+
+@pytest.mark.parametrize("value", ["1,5", "half", "0", "-2", "inf", "nan"])
+def test_a_positive_number_setting_refuses_anything_else_by_name(monkeypatch, value):
+    monkeypatch.setenv("COLDSTART_TEST_CORES", value)
+    with pytest.raises(ImproperlyConfigured, match="COLDSTART_TEST_CORES="):
+        envfloat("COLDSTART_TEST_CORES", None)
+
+
+def test_a_positive_number_setting_reads_decimals_or_falls_back(monkeypatch):
+    monkeypatch.setenv("COLDSTART_TEST_CORES", " 1.5 ")
+    assert envfloat("COLDSTART_TEST_CORES", None) == 1.5
+    monkeypatch.setenv("COLDSTART_TEST_CORES", "")
+    assert envfloat("COLDSTART_TEST_CORES", None) is None

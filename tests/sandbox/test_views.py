@@ -65,7 +65,7 @@ def test_page_renders_editor_events_and_templates(client):
     for event in library().events.values():
         assert f'value="{event.slug}"' in response.text
     assert "optgroup" in response.text
-    assert "Here up to 1024 MB" in response.text and "Here up to 30 s" in response.text
+    assert "Here up to 3008 MB" in response.text and "Here up to 30 s" in response.text
 
 
 def test_run_returns_result_partial_with_report_and_cost(client):
@@ -120,7 +120,7 @@ def test_environment_variables_reach_the_handler(client):
     assert "prod-eu" in response.text
 
 
-@pytest.mark.parametrize(("memory", "ok"), [("128", True), ("1024", True), ("2048", False), ("64", False)])
+@pytest.mark.parametrize(("memory", "ok"), [("128", True), ("2048", True), ("4096", False), ("64", False)])
 def test_memory_setting(client, memory, ok):
     response = run(client, memory_mb=memory, file_code=[CODE + f"# m{memory}\n"])
     assert (response.status_code == 200) is ok

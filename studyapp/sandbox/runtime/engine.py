@@ -26,9 +26,12 @@ from studyapp.sandbox.runtime.config import (
 from studyapp.sandbox.runtime.environment import SpawnSpec
 from studyapp.sandbox.runtime.isolation import (
     HostSupport,
+    apply_budget,
     cleanup_group,
+    cpu_quota_us,
     detect,
     sweep_orphaned_groups,
+    vcpus_for_memory,
     write_etc,
 )
 from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
@@ -83,6 +86,24 @@ class EngineSettings:
     work_dir: str | None = None
     libraries_dir: str | None = None  # boto3 + moto for the in-sandbox AWS (make sandbox-libs)
     aws_emulator_memory_mb: int = 256  # room for moto, not charged to the function
+    # The kernel keeps every engine's sandboxes on this host together below these (None: half
+    # the host's memory; all cores but half of one), so the web app and database keep headroom.
+    memory_budget_mb: int | None = None
+    cpu_budget_cores: float | None = None
+    budget_group: str = "coldstart-sandboxes"  # the cgroup the engines of one site share
+    # CPU for the runtime's own start, the INIT phase and the in-sandbox AWS starting up; the
+    # handler itself gets CPU in proportion to memory, as on Lambda.
+    startup_vcpus: float = 1.0
+
+
+def host_memory_mb() -> int:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 4096
 
 
 @dataclass
@@ -133,6 +154,12 @@ class Engine:
         write_etc(self._root / "etc")
         (self._root / "etc").chmod(0o755)
         self._group = f"coldstart-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.budget = None
+        if self.host.isolated:
+            self.budget = apply_budget(
+                self.host, self.settings.budget_group, self.memory_budget_bytes, self.cpu_budget_quota
+            )
+            self._group = f"{self.settings.budget_group}/{self._group}"
         spec = SpawnSpec(
             host=self.host,
             root_dir=self._root,
@@ -145,6 +172,7 @@ class Engine:
             allow_unisolated=self.settings.allow_unisolated,
             seccomp_filter=build_filter(),
             extra_ro_binds=extra_binds,
+            startup_cpu_quota=self.startup_cpu_quota,
         )
         self._uids = None
         if self.host.can_switch_uid:
@@ -221,6 +249,33 @@ class Engine:
     @property
     def running(self) -> int:
         return self._accounting.running
+
+    # -- CPU and memory ---------------------------------------------------------------------
+
+    def cpu_quota_for(self, memory_mb: int) -> int:
+        """The handler's CPU quota (per 100 ms): 1,769 MB buys one vCPU, as on Lambda. Never above
+        the budget: the kernel refuses a group more than its parent has."""
+        return min(cpu_quota_us(vcpus_for_memory(memory_mb), self.host.cores), self.cpu_budget_quota)
+
+    @property
+    def startup_cpu_quota(self) -> int:
+        return min(cpu_quota_us(self.settings.startup_vcpus, self.host.cores), self.cpu_budget_quota)
+
+    @property
+    def memory_budget_bytes(self) -> int:
+        return (self.settings.memory_budget_mb or host_memory_mb() // 2) * MIB
+
+    @property
+    def cpu_budget_quota(self) -> int:
+        cores = self.settings.cpu_budget_cores or max(0.5, self.host.cores - 0.5)
+        return cpu_quota_us(cores, self.host.cores)
+
+    def memory_headroom(self) -> int | None:
+        """Bytes the budget group can still give (None: no budget group on this host)."""
+        if self.budget is None:
+            return None
+        used = self.budget.usage_bytes()
+        return None if used is None else self.memory_budget_bytes - used
 
     # -- validation -------------------------------------------------------------------------
 

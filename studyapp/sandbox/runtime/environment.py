@@ -78,6 +78,7 @@ class SpawnSpec:
     allow_unisolated: bool
     seccomp_filter: bytes | None = None
     extra_ro_binds: tuple = ()  # (host path, path inside), e.g. the AWS libraries
+    startup_cpu_quota: int | None = None  # CPU (per 100 ms) until the function's own quota is set
 
 
 class ExecutionEnvironment:
@@ -88,11 +89,15 @@ class ExecutionEnvironment:
         self.name = f"env-{slot}-{os.urandom(3).hex()}"
         self.task_dir = spec.root_dir / self.name / "task"
         self.cgroup = Cgroup(
-            spec.host.cgroup_mode if spec.host.isolated else "rlimit", spec.group_name, self.name
+            spec.host.cgroup_mode if spec.host.isolated else "rlimit",
+            spec.group_name,
+            self.name,
+            cpu=spec.host.cpu,
         )
         self.process: subprocess.Popen | None = None
         self.fingerprint: str | None = None  # set once initialized with a function
         self.memory_mb: int | None = None
+        self.cpu_quota: int | None = None  # the function's CPU per 100 ms, once initialized
         self.last_used = time.monotonic()
         self.invocations = 0
         self.dead = False
@@ -108,7 +113,7 @@ class ExecutionEnvironment:
         self.task_dir.mkdir(parents=True)
         self.task_dir.parent.chmod(0o755)
         self.task_dir.chmod(0o755)
-        self.cgroup.create(default_memory_bytes, self.spec.pids_max)
+        self.cgroup.create(default_memory_bytes, self.spec.pids_max, self.spec.startup_cpu_quota)
         cmd_r, self._cmd_w = os.pipe2(os.O_CLOEXEC)
         self._result_r, result_w = os.pipe2(os.O_CLOEXEC)
         self._log_r, log_w = os.pipe2(os.O_CLOEXEC)

@@ -2,8 +2,10 @@
 
 Each execution environment gets: bubblewrap with new user/pid/net/ipc/uts/cgroup namespaces
 and an empty environment; its own host uid; a memory cgroup (the kernel kills the
-environment at its memory size, as Lambda does) and a pids cgroup (stops fork and thread
-bombs) where the host lets us create them, with rlimits as the fallback.
+environment at its memory size, as Lambda does), a pids cgroup (stops fork and thread
+bombs) and a CPU quota in proportion to its memory where the host lets us create them, with
+rlimits as the fallback. Every engine's groups sit in one budget group whose memory and CPU
+limits keep the web app and the database their headroom.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class HostSupport:
     can_switch_uid: bool
     notes: tuple[str, ...] = field(default=())
     freezer: bool = True  # v1 only: whether the freezer controller is writable (v2 always has one)
+    cpu: bool = True  # whether a CPU quota can be set (v1 cpu controller, v2 "cpu" delegated)
+    cores: int = 1  # CPUs this process may run on: the most any environment can use
 
     @property
     def isolated(self) -> bool:
@@ -47,8 +51,11 @@ class HostSupport:
                 "no memory, pids or freezer cgroup: memory is an address-space limit (a catchable "
                 "MemoryError), processes are limited per uid, and nothing is frozen between invokes"
             )
-        elif self.cgroup_mode == "v1" and not self.freezer:
-            missing.append("no freezer cgroup: background work keeps running between invokes")
+        else:
+            if self.cgroup_mode == "v1" and not self.freezer:
+                missing.append("no freezer cgroup: background work keeps running between invokes")
+            if not self.cpu:
+                missing.append("no CPU controller: an environment's CPU is not in proportion to its memory")
         if not self.can_switch_uid:
             missing.append("not root: every environment runs as the server's own uid")
         return tuple(missing)
@@ -105,9 +112,38 @@ def detect() -> HostSupport:
     if not (is_root and setpriv):
         notes.append("Not root: every environment runs as the server's own uid.")
     freezer = mode != "v1" or _writable_dir(_own_cgroup_v1("freezer"))  # probed once, not per page
+    if mode == "v1":
+        cpu = _writable_dir(_own_cgroup_v1("cpu"))
+    else:
+        cpu = mode == "v2" and "cpu" in _v2_controllers()
     return HostSupport(
-        bwrap, setpriv, sandbox_python(), mode, bool(is_root and setpriv), tuple(notes), freezer
+        bwrap,
+        setpriv,
+        sandbox_python(),
+        mode,
+        bool(is_root and setpriv),
+        tuple(notes),
+        freezer,
+        cpu,
+        len(os.sched_getaffinity(0)),
     )
+
+
+# Lambda gives one vCPU at 1,769 MB and CPU in proportion to memory, up to 6 vCPUs.
+MB_PER_VCPU = 1769
+MAX_VCPUS = 6
+CFS_PERIOD_US = 100_000
+MIN_QUOTA_US = 1_000  # the kernel's floor for a CFS quota
+
+
+def cpu_quota_us(vcpus: float, cores: int) -> int:
+    """A CFS quota per 100 ms period for `vcpus`, capped by the host's cores."""
+    vcpus = min(vcpus, MAX_VCPUS, cores)
+    return max(MIN_QUOTA_US, round(vcpus * CFS_PERIOD_US))
+
+
+def vcpus_for_memory(memory_mb: int) -> float:
+    return memory_mb / MB_PER_VCPU
 
 
 def _v2_base() -> Path | None:
@@ -124,8 +160,15 @@ def _v2_delegation_ready() -> bool:
     base = _v2_base()
     if base is None or not _writable_dir(base):
         return False
-    controllers = (base / "cgroup.subtree_control").read_text().split()
-    return {"memory", "pids"} <= set(controllers)
+    return {"memory", "pids"} <= set(_v2_controllers())
+
+
+def _v2_controllers() -> list[str]:
+    base = _v2_base()
+    try:
+        return (base / "cgroup.subtree_control").read_text().split() if base else []
+    except OSError:
+        return []
 
 
 REMOVE_PATIENCE_S = 2.0
@@ -134,17 +177,22 @@ REMOVE_PATIENCE_S = 2.0
 class Cgroup:
     """One environment's memory and pids cgroups (v1 or v2), or nothing in rlimit mode."""
 
-    def __init__(self, mode: str, group_name: str, env_name: str):
+    def __init__(self, mode: str, group_name: str, env_name: str, cpu: bool = True):
+        """`group_name` may hold a slash (budget group/engine group); `cpu`: set CPU quotas."""
         self.mode = mode
-        self.freezer_dir = None
+        self.freezer_dir = self.cpu_dir = None
         if mode == "v1":
             self.memory_dir = _own_cgroup_v1("memory") / group_name / env_name
             self.pids_dir = _own_cgroup_v1("pids") / group_name / env_name
             freezer = _own_cgroup_v1("freezer")
             if freezer is not None and _writable_dir(freezer):
                 self.freezer_dir = freezer / group_name / env_name
+            if cpu and _own_cgroup_v1("cpu") is not None:
+                self.cpu_dir = _own_cgroup_v1("cpu") / group_name / env_name
         elif mode == "v2":
             self.memory_dir = self.pids_dir = self.freezer_dir = _v2_base() / group_name / env_name
+            if cpu:
+                self.cpu_dir = self.memory_dir
         else:
             self.memory_dir = self.pids_dir = None
 
@@ -152,13 +200,37 @@ class Cgroup:
     def enabled(self) -> bool:
         return self.memory_dir is not None
 
-    def create(self, memory_bytes: int, pids_max: int) -> None:
+    def create(self, memory_bytes: int, pids_max: int, cpu_quota: int | None = None) -> None:
         if not self.enabled:
             return
         for directory in self._dirs():
+            if self.mode == "v2":
+                _v2_make_parents(directory)
             directory.mkdir(parents=True, exist_ok=True)
         self.set_memory(memory_bytes)
         self._write(self.pids_dir, "pids.max", str(pids_max))
+        if cpu_quota is not None:
+            self.set_cpu(cpu_quota)
+
+    def set_cpu(self, quota_us: int | None) -> None:
+        """At most `quota_us` of CPU time per 100 ms period, summed over every process."""
+        if self.cpu_dir is None or quota_us is None:
+            return
+        if self.mode == "v1":
+            self._write(self.cpu_dir, "cpu.cfs_period_us", str(CFS_PERIOD_US))
+            self._write(self.cpu_dir, "cpu.cfs_quota_us", str(quota_us))
+        else:
+            self._write(self.cpu_dir, "cpu.max", f"{quota_us} {CFS_PERIOD_US}")
+
+    def cpu_quota(self) -> int | None:
+        """The quota in force, in microseconds per period (None: unlimited or no controller)."""
+        if self.cpu_dir is None:
+            return None
+        if self.mode == "v1":
+            text = (self._read(self.cpu_dir, "cpu.cfs_quota_us") or "").strip()
+        else:
+            text = (self._read(self.cpu_dir, "cpu.max") or "").split(" ")[0].strip()
+        return int(text) if text.isdigit() else None
 
     def set_memory(self, memory_bytes: int) -> None:
         if self.mode == "v1":
@@ -175,7 +247,8 @@ class Cgroup:
             self._write(self.memory_dir, "memory.swap.max", "0", missing_ok=True)
 
     def _dirs(self) -> list[Path]:
-        return sorted({d for d in (self.memory_dir, self.pids_dir, self.freezer_dir) if d is not None})
+        dirs = (self.memory_dir, self.pids_dir, self.freezer_dir, self.cpu_dir)
+        return sorted({d for d in dirs if d is not None})
 
     def procs_files(self) -> list[str]:
         return [str(directory / "cgroup.procs") for directory in self._dirs()]
@@ -282,12 +355,13 @@ def sweep_orphaned_groups(mode: str) -> int:
     """
     cleared = 0
     for base in _group_bases(mode):
-        for group in base.glob("coldstart-*"):
+        # Engine groups sit in a budget group (also "coldstart-..."), or at the base before that.
+        for group in [*base.glob("coldstart-*"), *base.glob("coldstart-*/coldstart-*")]:
             match = GROUP_PATTERN.match(group.name)
-            if not match or Path("/proc", match.group(1)).exists():
+            if not match or not group.is_dir() or Path("/proc", match.group(1)).exists():
                 continue
             for env_dir in [d for d in group.iterdir() if d.is_dir()]:
-                orphan = Cgroup(mode, group.name, env_dir.name)
+                orphan = Cgroup(mode, str(group.relative_to(base)), env_dir.name)
                 orphan.kill_all()
                 orphan.remove()
                 cleared += 1
@@ -298,7 +372,8 @@ def sweep_orphaned_groups(mode: str) -> int:
 
 def _group_bases(mode: str) -> list[Path]:
     if mode == "v1":
-        bases = [_own_cgroup_v1("memory"), _own_cgroup_v1("pids"), _own_cgroup_v1("freezer")]
+        names = ("memory", "pids", "freezer", "cpu")
+        bases = [_own_cgroup_v1(name) for name in names]
     elif mode == "v2":
         bases = [_v2_base()]
     else:
@@ -311,6 +386,42 @@ def cleanup_group(mode: str, group_name: str) -> None:
     for base in _group_bases(mode):
         with contextlib.suppress(OSError):
             (base / group_name).rmdir()
+
+
+def apply_budget(host: HostSupport, group: str, memory_bytes: int, cpu_quota: int) -> Cgroup | None:
+    """Create (or update) the budget group every engine's groups live in: the kernel keeps all
+    sandboxes together below `memory_bytes` and `cpu_quota` (per 100 ms), whatever each does.
+    Engines of one site share it; the last to start sets its limits."""
+    if host.cgroup_mode == "rlimit":
+        return None
+    budget = Cgroup(host.cgroup_mode, "", group, cpu=host.cpu)
+    for directory in budget._dirs():
+        if host.cgroup_mode == "v2":
+            _v2_make_parents(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        if host.cgroup_mode == "v2":
+            _v2_enable_controllers(directory)
+    # Already using more than a lowered budget: the old limit stays until usage shrinks.
+    with contextlib.suppress(OSError):
+        budget.set_memory(memory_bytes)
+    budget.set_cpu(cpu_quota)
+    return budget
+
+
+def _v2_make_parents(directory: Path) -> None:
+    """In cgroup v2 a controller reaches a group only if every parent enables it for children."""
+    base = _v2_base()
+    current = base
+    for part in directory.relative_to(base).parts[:-1]:
+        current = current / part
+        current.mkdir(exist_ok=True)
+        _v2_enable_controllers(current)
+
+
+def _v2_enable_controllers(directory: Path) -> None:
+    wanted = [name for name in ("memory", "pids", "cpu") if name in _v2_controllers()]
+    with contextlib.suppress(OSError):
+        (directory / "cgroup.subtree_control").write_text(" ".join(f"+{name}" for name in wanted))
 
 
 def host_symlink_or_bind(name: str) -> list[str]:

@@ -112,6 +112,22 @@ class EnvironmentPool:
 
     # -- slots, spawning, upkeep ------------------------------------------------------------
 
+    def make_room(self, needed_bytes: int, headroom) -> bool:
+        """Destroy idle environments, least recently used first, until `headroom()` (bytes the
+        memory budget can still give, None when there is no budget) covers `needed_bytes`.
+        False: every environment is busy and the budget is still short."""
+        while True:
+            free = headroom()
+            if free is None or free >= needed_bytes:
+                return True
+            with self._lock:
+                victim = self._oldest_idle_locked()
+                if victim is not None:
+                    self._idle[victim.fingerprint].remove(victim)
+            if victim is None:
+                return False
+            self.destroy(victim)
+
     def _claim_slot_locked(self) -> int:
         if not self._free_slots:
             victim = self._oldest_idle_locked()

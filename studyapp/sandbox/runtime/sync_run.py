@@ -16,6 +16,7 @@ from studyapp.sandbox.runtime import lambda_format as fmt
 from studyapp.sandbox.runtime import protocol
 from studyapp.sandbox.runtime.config import INIT_TIMEOUT_S, SYNC_PAYLOAD_MAX_BYTES, FunctionConfig
 from studyapp.sandbox.runtime.environment import LogBuffer, Outcome
+from studyapp.sandbox.runtime.pool import PoolExhausted
 from studyapp.sandbox.runtime.results import ERROR, SUCCESS, TIMEOUT, InvokeResult
 from studyapp.sandbox.runtime.seed_plan import seed_plan
 
@@ -63,6 +64,8 @@ class SyncRun:
             if self.env is None:
                 self.cold = True
                 self.env = pool.take_blank()
+                if not pool.make_room(self.config.memory_mb * MIB, self.engine.memory_headroom):
+                    raise PoolExhausted("the sandboxes' memory budget is taken by running invokes")
                 self.log_lines.append(fmt.init_start_line(self.config.region))
                 init = self._initialize()
                 self.init_ms = init.elapsed_ms
@@ -72,6 +75,8 @@ class SyncRun:
             if self.seed:
                 self._seed()
             return self._invoke()
+        except PoolExhausted:
+            raise  # the engine answers "Rate Exceeded"; the blank environment goes back unused
         except protocol.ProtocolViolation as violation:
             logger.warning("sandbox %s broke the runtime protocol: %s", self.request_id, violation)
             return self._runtime_died(Outcome("died", None, 0.0, "", None))
@@ -99,6 +104,9 @@ class SyncRun:
         for directory in [env.task_dir, *[p for p in env.task_dir.rglob("*") if p.is_dir()]]:
             directory.chmod(0o755)
         env.cgroup.set_memory(config.memory_mb * MIB)
+        # INIT runs with the startup CPU (as Lambda's INIT is observed to run faster than the
+        # handler); the function's own quota applies once it is over.
+        env.cpu_quota = self.engine.cpu_quota_for(config.memory_mb)
         env.fingerprint = config.fingerprint
         env.memory_mb = config.memory_mb
         env.log_stream = f"{dt.datetime.now(dt.UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
@@ -111,7 +119,10 @@ class SyncRun:
             "libraries": self._library_path(),
             "aws": self.engine.aws_available,
         }
-        return self._send(message, INIT_TIMEOUT_S)
+        try:
+            return self._send(message, INIT_TIMEOUT_S)
+        finally:
+            env.cgroup.set_cpu(env.cpu_quota)
 
     def _seed(self) -> None:
         plan = seed_plan(json.loads(self.event_json))
@@ -290,6 +301,10 @@ class SyncRun:
             env.aws_granted = True
             env.aws_usage_before = env.cgroup.usage_bytes() or 0
             env.cgroup.set_memory((self.config.memory_mb + self.engine.settings.aws_emulator_memory_mb) * MIB)
+            # The emulator shares the function's process, but AWS's own work never costs a
+            # function CPU: from now on this environment runs with at least the startup CPU.
+            env.cpu_quota = max(env.cpu_quota or 0, self.engine.startup_cpu_quota)
+            env.cgroup.set_cpu(env.cpu_quota)
             return {"op": "aws_go"}
         if message.get("op") == "aws_ready":
             if not env.aws_granted or env.aws_overhead_bytes:
