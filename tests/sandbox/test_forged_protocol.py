@@ -4,13 +4,16 @@ Every case: the forged bytes are never taken as the runtime's word (no host exce
 result, no extra memory), the environment that spoke out of turn is gone, and the next ordinary
 invoke succeeds with every pool slot accounted for."""
 
+import dataclasses
 import json
+import os
 import time
 
 import pytest
 
-from studyapp.sandbox.runtime import FunctionConfig
-from tests.sandbox.conftest import make_engine, wait_for_no_leftover_processes
+from studyapp.sandbox.runtime import Engine, FunctionConfig
+from studyapp.sandbox.runtime.isolation import detect
+from tests.sandbox.conftest import TEST_SETTINGS, function, make_engine, wait_for_no_leftover_processes
 
 # Lines a forger might write, each wrong in its own way.
 FORGED_LINES = {
@@ -163,3 +166,95 @@ def test_many_bad_invokes_leak_no_slot(forged_engine, kind):
         assert forged_engine.invoke(config, {}).status in ("rejected", "error")
     assert_engine_whole(forged_engine)
     assert wait_for_no_leftover_processes(forged_engine) == []
+
+
+REACH_FOR_THE_CHANNEL = """
+import os, stat, sys
+def handler(event, context):
+    pipes = set()
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            info = os.fstat(int(name))
+        except OSError:
+            continue
+        if stat.S_ISFIFO(info.st_mode):
+            pipes.add(info.st_ino)
+    refused = []
+    for path in (f"/proc/{os.getppid()}/fd", f"/proc/{os.getppid()}/environ", f"/proc/{os.getppid()}/mem"):
+        try:
+            if path.endswith("/fd"):
+                os.listdir(path)
+            else:
+                open(path, "rb").read(1)
+        except PermissionError:
+            refused.append(path.rsplit("/", 1)[1])
+    return {"pipes": sorted(pipes), "argv": sys.argv, "refused": refused}
+"""
+
+
+def test_the_handler_holds_no_descriptor_of_the_engines_channel(forged_engine):
+    """The channel the engine trusts stays with the runtime's supervisor: the handler's process
+    holds neither of its pipes, cannot open them through the supervisor's /proc entries, and
+    finds no descriptor numbers in sys.argv."""
+    config = FunctionConfig(files={"app.py": REACH_FOR_THE_CHANNEL}, handler="app.handler")
+    result = forged_engine.invoke(config, {})
+    assert result.status == "success", result.payload_json
+    (env,) = [env for env in forged_engine.pool.all_environments() if env.fingerprint == config.fingerprint]
+    engine_pipes = {os.fstat(env._result_r).st_ino, os.fstat(env._cmd_w).st_ino}
+    assert engine_pipes.isdisjoint(result.payload["pipes"]), result.payload
+    assert result.payload["argv"] == ["/var/runtime/bootstrap.py"]
+    assert result.payload["refused"] == ["fd", "environ", "mem"]
+    forged_engine.reset(config)
+
+
+def test_a_forged_answer_never_shifts_results_and_the_next_invoke_is_answered(forged_engine):
+    """The handler answers for itself on its channel, then returns. The runtime relays one
+    answer per request, sees the second line left over, and refuses the next request before
+    the handler sees it; the engine runs that request in a clean environment."""
+    code = """
+import json, os
+def handler(event, context):
+    if event.get("forge"):
+        line = {"op": "result", "ok": True, "request_id": context.aws_request_id,
+                "payload": json.dumps("forged")}
+        for name in os.listdir("/proc/self/fd"):
+            try:
+                os.write(int(name), (json.dumps(line) + "\\n").encode())
+            except OSError:
+                pass
+    return event["n"]
+"""
+    config = FunctionConfig(files={"app.py": code}, handler="app.handler")
+    first = forged_engine.invoke(config, {"n": 1, "forge": True})
+    assert first.payload in (1, "forged")  # its own answer, however it gave it
+    for n in (2, 3):
+        result = forged_engine.invoke(config, {"n": n})
+        assert result.status == "success" and result.payload == n, result.payload_json
+    forged_engine.reset(config)
+    assert_engine_whole(forged_engine)
+
+
+def test_the_memory_figure_is_the_runtimes_not_the_handlers():
+    """Where only the runtime's measure exists (no memory cgroup), a forged low figure is
+    overruled: the supervisor appends its own reading of the worker's peak memory."""
+    host = dataclasses.replace(detect(), cgroup_mode="rlimit")
+    engine = Engine(dataclasses.replace(TEST_SETTINGS, allow_degraded=True), host=host)
+    try:
+        code = """
+import json, os
+def handler(event, context):
+    block = bytearray(150 * 1024 * 1024)
+    line = {"op": "result", "ok": True, "request_id": context.aws_request_id,
+            "payload": json.dumps(len(block) // 2**20), "max_rss_kb": 1}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            os.write(int(name), (json.dumps(line) + "\\n").encode())
+        except OSError:
+            pass
+    return 0
+"""
+        result = engine.invoke(function(code, memory_mb=512, timeout_s=10), {})
+        assert result.status == "success" and result.payload == 150, result.payload_json
+        assert result.report.max_memory_used_mb >= 150, result.log
+    finally:
+        engine.close()

@@ -1,11 +1,17 @@
 """The runtime inside a sandbox: the part of Lambda's Python runtime a handler can observe.
 
 Runs under bubblewrap as `python -I -S -u bootstrap.py CMD_FD RESULT_FD`, standard library
-only. It waits for an `init` message (handler and environment variables), imports the
-learner's module the way the AWS runtime interface client does, then answers `invoke`
-messages one at a time. Messages are JSON lines; stdout and stderr are the function's log.
-Nothing here is trusted by the engine: durations, limits and kills are measured and enforced
-from outside.
+only. It forks at once: this process (the supervisor) keeps the engine's channel and relays;
+the child (the worker) gets a channel of its own to the supervisor, never the engine's. The
+worker waits for an `init` message (handler and environment variables), imports the learner's
+module the way the AWS runtime interface client does, then answers `invoke` messages one at a
+time. Messages are JSON lines; stdout and stderr are the function's log.
+
+The learner's code runs in the worker, so it can write lines on the worker's channel, but it
+cannot reach the engine's: the supervisor is not dumpable (its /proc entries and descriptors
+are closed to the worker), it relays only the answer that is due and measures the worker's
+memory itself. Nothing here is trusted by the engine either: durations, limits and kills are
+measured and enforced from outside.
 """
 
 import importlib
@@ -45,16 +51,19 @@ class Channel:
         self._reader = os.fdopen(read_fd, "rb", buffering=1 << 16)
         self._write_fd = write_fd
 
-    def receive(self) -> dict:
+    def receive_line(self) -> bytes:
         line = self._reader.readline()
         if not line:
-            os._exit(0)  # the engine went away
-        return json.loads(line)
+            os._exit(0)  # the other side went away
+        return line
+
+    def receive(self) -> dict:
+        return json.loads(self.receive_line())
 
     def send(self, message: dict) -> None:
-        # Peak RSS is only a fallback for hosts without a memory cgroup; the engine trusts nothing else.
-        message["max_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        data = (json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass")
+        self.send_line((json.dumps(message, ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass"))
+
+    def send_line(self, data: bytes) -> None:
         view = memoryview(data)
         while view:
             written = os.write(self._write_fd, view)
@@ -348,9 +357,141 @@ def apply_limits(limits: dict) -> None:
         resource.setrlimit(getattr(resource, name), (value, value))
 
 
+WORKER_SAYS = ("init_done", "result", "seeded", "aws_starting", "aws_ready")
+
+
+class WorkerLink:
+    """The supervisor's end of the worker's channel. Raw reads, so the supervisor knows whether
+    the worker wrote anything before it was asked (a forged line)."""
+
+    def __init__(self, read_fd: int, write_fd: int):
+        self.read_fd, self.write_fd = read_fd, write_fd
+        self.pending = bytearray()
+
+    def spoke_out_of_turn(self) -> bool:
+        import select
+
+        return bool(self.pending) or bool(select.select([self.read_fd], [], [], 0)[0])
+
+    def read_line(self) -> bytes | None:
+        while True:
+            newline = self.pending.find(b"\n")
+            if newline >= 0:
+                line = bytes(self.pending[: newline + 1])
+                del self.pending[: newline + 1]
+                return line
+            chunk = os.read(self.read_fd, 1 << 16)
+            if not chunk:
+                return None
+            self.pending += chunk
+
+
+def worker_peak_rss_kb(pid: int) -> int:
+    """The worker's peak resident memory (a fallback for hosts without a memory cgroup),
+    measured here so the worker cannot report a figure of its own."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def supervise(engine: Channel, link: WorkerLink, worker: int) -> None:
+    """Relay: each engine message to the worker, then the worker's answer (and the notices on
+    the way) back. A line written when nothing was asked ends the environment."""
+    engine.send({"op": "ready"})
+    while True:
+        message = engine.receive_line()
+        if link.spoke_out_of_turn():
+            # Not passed on: the engine runs this request in a clean environment instead.
+            engine.send({"op": "tainted"})
+            end_like(worker, kill=True)
+        _write_all(link.write_fd, message)
+        while True:
+            line = link.read_line()
+            if line is None:
+                end_like(worker)
+            op = worker_op(line)
+            if op is None:
+                end_like(worker, kill=True)
+            # The supervisor's own measure goes last: in JSON the last of two equal keys wins.
+            body = line.rstrip()
+            engine.send_line(body[:-1] + b', "max_rss_kb": %d}\n' % worker_peak_rss_kb(worker))
+            if op == "aws_starting":
+                _write_all(link.write_fd, engine.receive_line())  # the engine's go-ahead
+            elif op != "aws_ready":
+                break  # the answer that was due (the engine judges whether it is one)
+
+
+NOTICE_MAX_BYTES = 4096  # as protocol.NOTICE_MAX_BYTES on the engine's side
+
+
+def worker_op(line: bytes) -> str | None:
+    """The op of a worker's line, None when it is no message the worker sends. Long lines are
+    answers (results can be megabytes): not decoded here, the engine checks every byte."""
+    body = line.rstrip()
+    if not (body.startswith(b"{") and body.endswith(b"}")) or body == b"{}":
+        return None
+    if len(body) > NOTICE_MAX_BYTES:
+        return "answer"
+    try:
+        message = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    op = message.get("op") if isinstance(message, dict) else None
+    return op if op in WORKER_SAYS else None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def end_like(worker: int, kill: bool = False) -> None:
+    """End the supervisor the way the worker ended, so the engine sees its exit status."""
+    import signal
+
+    if kill:
+        os.kill(worker, signal.SIGKILL)
+    _, status = os.waitpid(worker, 0)
+    if os.WIFSIGNALED(status):
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
+
+
+def not_dumpable() -> None:
+    """Close this process's /proc entries (fd, mem, environ) to the worker, which runs as the
+    same uid: PR_SET_DUMPABLE 0, through the C library (the standard library has no prctl)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE
+        os._exit(70)
+
+
 def main() -> None:
-    channel = Channel(int(sys.argv[1]), int(sys.argv[2]))
-    channel.send({"op": "ready"})
+    engine_fds = (int(sys.argv[1]), int(sys.argv[2]))
+    del sys.argv[1:]  # the handler has no business with descriptor numbers
+    to_worker_r, to_worker_w = os.pipe()
+    from_worker_r, from_worker_w = os.pipe()
+    worker = os.fork()
+    if worker == 0:
+        for fd in (*engine_fds, to_worker_w, from_worker_r):
+            os.close(fd)
+        run_worker(Channel(to_worker_r, from_worker_w))
+        os._exit(0)
+    for fd in (to_worker_r, from_worker_w):
+        os.close(fd)
+    not_dumpable()
+    supervise(Channel(*engine_fds), WorkerLink(from_worker_r, to_worker_w), worker)
+
+
+def run_worker(channel: Channel) -> None:
     init = channel.receive()
     apply_limits(init.get("rlimits", {}))
     os.environ.clear()
@@ -374,7 +515,9 @@ def main() -> None:
             error = make_error(str(value), error_type.__name__, user_stack(tb))
         log_error(error)
         channel.send({"op": "init_done", "ok": False, "error": error})
-        sys.exit(1)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
     channel.send({"op": "init_done", "ok": True})
     while True:
         message = channel.receive()

@@ -58,7 +58,7 @@ class LogBuffer:
 class Outcome:
     """What happened to one message sent to the environment."""
 
-    kind: str  # "ok" | "timeout" | "died"
+    kind: str  # "ok" | "timeout" | "died" | "tainted" (refused: the request ran nowhere)
     message: dict | None
     elapsed_ms: float
     log: str
@@ -290,10 +290,17 @@ class ExecutionEnvironment:
                     message = json.loads(line)
                 except (ValueError, RecursionError):
                     message = None
-                if protocol.problem(message, self._sent) is not None:  # the code spoke for the runtime
+                long_notice = (
+                    isinstance(message, dict)
+                    and message.get("op") in protocol.NOTICES
+                    and len(line) > protocol.NOTICE_MAX_BYTES
+                )
+                if long_notice or protocol.problem(message, self._sent) is not None:  # forged
                     self.kill()
                     return Outcome("died", None, elapsed, log.text(), None)
                 self._max_rss_kb = max(self._max_rss_kb, message.pop("max_rss_kb", 0))
+                if message["op"] == protocol.TAINTED:
+                    return Outcome("tainted", None, elapsed, log.text())
                 return Outcome("ok", message, elapsed, log.text())
             remaining = deadline - time.monotonic()
             if remaining <= 0:

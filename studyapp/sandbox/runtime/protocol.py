@@ -9,6 +9,12 @@ violation: the host kills that environment and reports a crash, never acts on it
 from __future__ import annotations
 
 NOTICES = ("aws_starting", "aws_ready")
+# The runtime's supervisor refuses a request when its worker wrote before being asked: the
+# request ran nowhere, so the engine may run it in a clean environment.
+TAINTED = "tainted"
+# A notice is a few bytes; the supervisor inside decodes only lines up to this size (results
+# may be megabytes), so a longer "notice" is a forged one.
+NOTICE_MAX_BYTES = 4096
 
 
 class ProtocolViolation(Exception):
@@ -24,6 +30,7 @@ KEYS = {
     "init_done": {"error"},
     "result": {"request_id", "payload", "error", "aws_calls"},
     "seeded": {"error", "created"},
+    TAINTED: set(),
 }
 
 
@@ -51,6 +58,8 @@ def problem(message: object, sent: dict | None) -> str | None:
         return "not a JSON object"
     op = message.get("op")
     expected = "ready" if sent is None else REPLY_TO.get(sent.get("op"))
+    if op == TAINTED and sent is not None and sent.get("op") in ("invoke", "seed"):
+        return None if set(message) <= {"op", "max_rss_kb"} else "unknown keys in 'tainted'"
     if op not in NOTICES and op != expected:
         return f"op {op!r} where {expected!r} was due"
     if op in NOTICES and sent is None:

@@ -38,6 +38,10 @@ LAMBDA_LIBRARY_PATH = (
 )
 
 
+class Tainted(Exception):
+    """The runtime refused a request: its worker had written when nothing was asked."""
+
+
 @dataclass
 class SyncRun:
     engine: Engine
@@ -61,20 +65,16 @@ class SyncRun:
             pool.destroy(self.env)  # it wrote after its answer: start clean rather than trust it
             self.env = None
         try:
-            if self.env is None:
-                self.cold = True
-                self.env = pool.take_blank()
-                if not pool.make_room(self.config.memory_mb * MIB, self.engine.memory_headroom):
-                    raise PoolExhausted("the sandboxes' memory budget is taken by running invokes")
-                self.log_lines.append(fmt.init_start_line(self.config.region))
-                init = self._initialize()
-                self.init_ms = init.elapsed_ms
-                self._add_log(init.log)
-                if init.kind != "ok" or not init.message.get("ok"):
-                    return self._init_failed(init)
-            if self.seed:
-                self._seed()
-            return self._invoke()
+            try:
+                return self._run()
+            except Tainted:
+                # The learner's code wrote on its channel after its last answer: the runtime
+                # refused to pass this request on, so it ran nowhere. Run it in a clean one.
+                pool.destroy(self.env)
+                self.env, self.log_lines, self.seeded = None, [], ()
+                return self._run()
+        except Tainted:
+            return self._runtime_died(Outcome("died", None, 0.0, "", None))
         except PoolExhausted:
             raise  # the engine answers "Rate Exceeded"; the blank environment goes back unused
         except protocol.ProtocolViolation as violation:
@@ -91,6 +91,24 @@ class SyncRun:
                 pool.destroy(self.env)  # nothing can freeze or contain it between invokes
             elif self.env is not None:
                 pool.give_back(self.env)  # a destroyed environment frees its slot once
+
+    def _run(self) -> InvokeResult:
+        """INIT in a blank environment unless a warm one was taken, then seeding and INVOKE."""
+        pool = self.engine.pool
+        if self.env is None:
+            self.cold = True
+            self.env = pool.take_blank()
+            if not pool.make_room(self.config.memory_mb * MIB, self.engine.memory_headroom):
+                raise PoolExhausted("the sandboxes' memory budget is taken by running invokes")
+            self.log_lines.append(fmt.init_start_line(self.config.region))
+            init = self._initialize()
+            self.init_ms = init.elapsed_ms
+            self._add_log(init.log)
+            if init.kind != "ok" or not init.message.get("ok"):
+                return self._init_failed(init)
+        if self.seed:
+            self._seed()
+        return self._invoke()
 
     # -- phases -----------------------------------------------------------------------------
 
@@ -290,7 +308,10 @@ class SyncRun:
 
     def _send(self, message: dict, limit_s: float) -> Outcome:
         log = LogBuffer(self.engine.settings.log_limit_bytes)
-        return self.env.send(message, time.monotonic() + limit_s, log, on_notice=self._on_notice)
+        outcome = self.env.send(message, time.monotonic() + limit_s, log, on_notice=self._on_notice)
+        if outcome.kind == "tainted":
+            raise Tainted
+        return outcome
 
     def _on_notice(self, message: dict) -> dict | None:
         """Give the in-sandbox AWS its own memory, so the function's limit stays the learner's."""
