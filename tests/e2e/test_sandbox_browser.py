@@ -101,10 +101,10 @@ def test_keyboard_only_use_of_the_page(page):
 
 def test_form_errors_keep_the_code(page):
     page.goto("/sandbox/")
-    page.get_by_label("Memory (MB)").fill("2048")  # Lambda allows it, this sandbox does not
+    page.get_by_label("Memory (MB)").fill("4096")  # Lambda allows it, this sandbox does not
     page.locator("#run-button").click()
     expect(page.locator("#result")).to_contain_text("Nothing ran")
-    expect(page.locator("#result")).to_contain_text("this sandbox runs up to 1,024 MB")
+    expect(page.locator("#result")).to_contain_text("this sandbox runs up to 3,008 MB")
     expect(page.locator("#files .CodeMirror")).to_contain_text("lambda_handler")
 
 

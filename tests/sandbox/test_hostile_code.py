@@ -440,6 +440,7 @@ CASES = [
         "huge return payload",
         handler('return "x" * (8 * 1024 * 1024)'),
         errored("Function.ResponseSizeTooLarge"),
+        timeout_s=10,  # encoding 8 MB takes about a second with 128 MB's share of a CPU
     ),
     Case(
         "non-UTF-8 output",

@@ -367,6 +367,7 @@ class WorkerLink:
     def __init__(self, read_fd: int, write_fd: int):
         self.read_fd, self.write_fd = read_fd, write_fd
         self.pending = bytearray()
+        self.scanned = 0  # how much of `pending` is known to hold no newline
 
     def spoke_out_of_turn(self) -> bool:
         import select
@@ -375,12 +376,17 @@ class WorkerLink:
 
     def read_line(self) -> bytes | None:
         while True:
-            newline = self.pending.find(b"\n")
+            newline = self.pending.find(b"\n", self.scanned)  # a big answer: each byte searched once
             if newline >= 0:
-                line = bytes(self.pending[: newline + 1])
-                del self.pending[: newline + 1]
-                return line
-            chunk = os.read(self.read_fd, 1 << 16)
+                if newline == len(self.pending) - 1:  # the usual case: no copy of a big answer
+                    line, self.pending = self.pending, bytearray()
+                else:
+                    line = self.pending[: newline + 1]
+                    del self.pending[: newline + 1]
+                self.scanned = 0
+                return bytes(line) if len(line) <= NOTICE_MAX_BYTES else line
+            self.scanned = len(self.pending)
+            chunk = os.read(self.read_fd, 1 << 20)
             if not chunk:
                 return None
             self.pending += chunk
@@ -418,8 +424,9 @@ def supervise(engine: Channel, link: WorkerLink, worker: int) -> None:
             if op is None:
                 end_like(worker, kill=True)
             # The supervisor's own measure goes last: in JSON the last of two equal keys wins.
-            body = line.rstrip()
-            engine.send_line(body[:-1] + b', "max_rss_kb": %d}\n' % worker_peak_rss_kb(worker))
+            end = line.rindex(b"}")  # the closing brace (searched from the end: no copy)
+            engine.send_line(memoryview(line)[:end])
+            engine.send_line(b', "max_rss_kb": %d}\n' % worker_peak_rss_kb(worker))
             if op == "aws_starting":
                 _write_all(link.write_fd, engine.receive_line())  # the engine's go-ahead
             elif op != "aws_ready":
@@ -432,11 +439,11 @@ NOTICE_MAX_BYTES = 4096  # as protocol.NOTICE_MAX_BYTES on the engine's side
 def worker_op(line: bytes) -> str | None:
     """The op of a worker's line, None when it is no message the worker sends. Long lines are
     answers (results can be megabytes): not decoded here, the engine checks every byte."""
+    if len(line) > NOTICE_MAX_BYTES:
+        return "answer" if line.startswith(b"{") and line.endswith(b"}\n") else None
     body = line.rstrip()
     if not (body.startswith(b"{") and body.endswith(b"}")) or body == b"{}":
         return None
-    if len(body) > NOTICE_MAX_BYTES:
-        return "answer"
     try:
         message = json.loads(body)
     except (ValueError, RecursionError):

@@ -424,6 +424,57 @@ def _v2_enable_controllers(directory: Path) -> None:
         (directory / "cgroup.subtree_control").write_text(" ".join(f"+{name}" for name in wanted))
 
 
+# Commands a Python function finds on Lambda's images too (a shell and the core utilities);
+# what else the host installed (compilers, databases, browsers, package managers) stays hidden.
+USR_COMMANDS = (
+    *("sh", "dash", "bash", "env", "ls", "cat", "echo", "printf", "test", "[", "true", "false"),
+    *("sleep", "mkdir", "rm", "rmdir", "cp", "mv", "touch", "ln", "chmod", "readlink", "stat"),
+    *("head", "tail", "wc", "sort", "uniq", "cut", "tr", "tee", "grep", "sed", "find", "xargs"),
+    *("du", "df", "date", "uname", "id", "whoami", "pwd", "kill", "ps", "basename", "dirname"),
+    *("mktemp", "nproc", "tar", "gzip", "gunzip", "zcat", "expr", "seq", "base64", "md5sum"),
+    *("sha256sum", "which", "timeout"),
+)
+
+
+def usr_view(python: str) -> list[str]:
+    """bubblewrap options for the /usr a function sees: the interpreter and its standard library,
+    the shared libraries, locales, time zones and USR_COMMANDS, on an empty read-only /usr.
+    Where the interpreter does not live in /usr the whole of /usr is shown (less hidden)."""
+    real = Path(python).resolve()
+    stdlib = Path("/usr/lib") / real.name
+    if real.parent != Path("/usr/bin") or not (stdlib / "os.py").exists():
+        return ["--ro-bind", "/usr", "/usr", "--tmpfs", "/usr/local", "--remount-ro", "/usr/local"]
+    directories = [stdlib, Path("/usr/lib/locale"), Path("/usr/share/zoneinfo")]
+    directories += sorted(Path("/usr/lib").glob("*-linux-gnu*"))  # shared libraries (multiarch)
+    directories += [Path(name) for name in ("/usr/lib64", "/usr/lib32", "/usr/libx32")]
+    files = [Path(python), real] + [Path("/usr/bin", name) for name in USR_COMMANDS]
+    args = ["--tmpfs", "/usr"]
+    for path in [*directories, *files]:
+        if path.exists():
+            args += ["--ro-bind", str(path), str(path)]
+    return [*args, "--remount-ro", "/usr"]
+
+
+# The sandbox's /proc shows only its own processes; these host-wide entries say something
+# about the host (its kernel's boot line, keys, timers, hardware) and are masked, as container
+# engines do.
+PROC_MASKED_FILES = ("cmdline", "kcore", "keys", "timer_list", "sched_debug", "latency_stats", "timer_stats")
+PROC_MASKED_DIRS = ("acpi", "scsi", "asound", "irq", "bus", "fs", "driver", "sysvipc")
+
+
+def proc_masks(empty_file: Path) -> list[str]:
+    """`empty_file`: a readable empty file on the host (bubblewrap binds devices as nodev, so
+    /dev/null would read as "permission denied" rather than as empty)."""
+    args = []
+    for name in PROC_MASKED_FILES:
+        if Path("/proc", name).exists():
+            args += ["--ro-bind", str(empty_file), f"/proc/{name}"]
+    for name in PROC_MASKED_DIRS:
+        if Path("/proc", name).is_dir():
+            args += ["--tmpfs", f"/proc/{name}", "--remount-ro", f"/proc/{name}"]
+    return args
+
+
 def host_symlink_or_bind(name: str) -> list[str]:
     """Mirror /bin, /lib, ... as the host has them (merged-/usr Debian uses symlinks)."""
     host = Path("/") / name
@@ -460,14 +511,7 @@ def bwrap_arguments(
         str(SANDBOX_UID_INSIDE),
         "--gid",
         str(SANDBOX_GID_INSIDE),
-        "--ro-bind",
-        "/usr",
-        "/usr",
-        # What the administrator installed by hand is none of the sandbox's business.
-        "--tmpfs",
-        "/usr/local",
-        "--remount-ro",
-        "/usr/local",
+        *usr_view(python),
     ]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         args += host_symlink_or_bind(name)
@@ -477,6 +521,7 @@ def bwrap_arguments(
         "/etc",
         "--proc",
         "/proc",
+        *proc_masks(empty_file(etc_dir)),
         "--dev",
         "/dev",
         # bubblewrap's /dev is a writable tmpfs without a size: cap /dev/shm, then make the rest
@@ -522,3 +567,10 @@ def write_etc(directory: Path) -> None:
     for name, text in ETC_FILES.items():
         (directory / name).write_text(text)
         (directory / name).chmod(0o644)
+    empty_file(directory).write_bytes(b"")
+    empty_file(directory).chmod(0o444)
+
+
+def empty_file(etc_dir: Path) -> Path:
+    """Beside the sandbox's /etc, not in it: what masked /proc entries read as."""
+    return etc_dir.parent / "empty"

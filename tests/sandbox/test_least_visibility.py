@@ -1,0 +1,76 @@
+"""What a function can see of the host: the interpreter, its standard library, the shared
+libraries, locales, time zones and a base set of commands; no host software, no host-wide
+/proc entries that describe the machine."""
+
+from pathlib import Path
+
+from studyapp.sandbox.runtime.isolation import USR_COMMANDS, usr_view
+from tests.sandbox.conftest import function
+
+LOOK_AROUND = """
+import os, subprocess, sys
+def handler(event, context):
+    import bz2, ctypes, curses, decimal, hashlib, json, locale, lzma, readline, sqlite3, ssl, uuid, zlib
+    import zoneinfo
+    shell = subprocess.run(
+        ["sh", "-c", "echo hello | sed s/h/H/ | tr a-z A-Z; date -u +%Y >/dev/null && echo dated"],
+        capture_output=True, text=True,
+    )
+    proc = {}
+    for name in ("cmdline", "keys", "version"):
+        try:
+            proc[name] = open("/proc/" + name).read()
+        except OSError as error:
+            proc[name] = type(error).__name__
+    return {
+        "usr": sorted(os.listdir("/usr")),
+        "usr_lib": sorted(os.listdir("/usr/lib")),
+        "usr_bin": sorted(os.listdir("/usr/bin")),
+        "usr_share": sorted(os.listdir("/usr/share")),
+        "usr_local": os.path.exists("/usr/local"),
+        "shell": shell.stdout,
+        "paris": str(zoneinfo.ZoneInfo("Europe/Paris")),
+        "proc": proc,
+        "proc_pids": sorted(int(name) for name in os.listdir("/proc") if name.isdigit()),
+        "executable": sys.executable,
+    }
+"""
+
+
+def test_a_function_sees_the_runtime_and_nothing_the_host_installed(engine):
+    result = engine.invoke(function(LOOK_AROUND, timeout_s=10), {})
+    assert result.status == "success", result.payload_json
+    seen = result.payload
+    python = Path(engine.host.python).resolve().name  # e.g. python3.11
+    assert {"bin", "lib", "share"} <= set(seen["usr"]) <= {"bin", "lib", "lib32", "lib64", "libx32", "share"}
+    assert python in seen["usr_lib"] and "locale" in seen["usr_lib"]
+    assert set(seen["usr_lib"]) - {python, "locale"} <= {n for n in seen["usr_lib"] if "-linux-gnu" in n}
+    # The host's own Python packages (dist-packages), browsers, databases, compilers: hidden.
+    assert "python3" not in seen["usr_lib"] and "postgresql" not in seen["usr_lib"]
+    assert set(seen["usr_bin"]) <= set(USR_COMMANDS) | {"python3", python}
+    assert {"sh", "sleep", "ls"} <= set(seen["usr_bin"]) and "gcc" not in seen["usr_bin"]
+    assert seen["usr_share"] == ["zoneinfo"] and seen["usr_local"] is False
+    # ...and what a function needs still works.
+    assert seen["shell"] == "HELLO\ndated\n" and seen["paris"] == "Europe/Paris"
+    assert seen["executable"] == engine.host.python
+
+
+def test_host_wide_proc_entries_are_masked_and_only_the_sandboxs_processes_show(engine):
+    result = engine.invoke(function(LOOK_AROUND, timeout_s=10), {})
+    proc = result.payload["proc"]
+    assert proc["cmdline"] == "" and proc["keys"] == ""  # read as empty files, not errors
+    assert proc["version"].startswith("Linux version")  # as on Lambda: the kernel is no secret
+    # bubblewrap's init, the runtime's supervisor and its worker: no host process.
+    assert result.payload["proc_pids"] == [1, 2, 3], result.payload["proc_pids"]
+
+
+def test_an_interpreter_outside_usr_gets_the_whole_of_usr_without_usr_local():
+    assert usr_view("/opt/python/bin/python3") == [
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--tmpfs",
+        "/usr/local",
+        "--remount-ro",
+        "/usr/local",
+    ]
