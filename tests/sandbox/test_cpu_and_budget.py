@@ -8,12 +8,8 @@ import uuid
 
 import pytest
 
-from studyapp.sandbox.runtime.isolation import (
-    Cgroup,
-    cpu_quota_us,
-    detect,
-    vcpus_for_memory,
-)
+from studyapp.sandbox.runtime.cgroups import Cgroup, cpu_quota_us, vcpus_for_memory
+from studyapp.sandbox.runtime.host import detect
 from tests.sandbox.conftest import function, make_engine
 
 MIB = 1024 * 1024

@@ -22,7 +22,8 @@ from studyapp.sandbox.runtime import (
     reachable,
     uid_ranges,
 )
-from studyapp.sandbox.runtime.isolation import Cgroup, cleanup_group, detect
+from studyapp.sandbox.runtime.cgroups import Cgroup, cleanup_group
+from studyapp.sandbox.runtime.host import detect
 from tests.sandbox.conftest import (
     TEST_SETTINGS,
     function,

@@ -4,7 +4,7 @@ libraries, locales, time zones and a base set of commands; no host software, no 
 
 from pathlib import Path
 
-from studyapp.sandbox.runtime.isolation import USR_COMMANDS, usr_view
+from studyapp.sandbox.runtime.bwrap import USR_COMMANDS, usr_view
 from tests.sandbox.conftest import function
 
 LOOK_AROUND = """

@@ -17,6 +17,14 @@ from pathlib import Path
 from studyapp.sandbox.runtime import lambda_format as fmt
 from studyapp.sandbox.runtime import reachable, uid_ranges
 from studyapp.sandbox.runtime.async_invoke import AsyncInvocation
+from studyapp.sandbox.runtime.bwrap import write_etc
+from studyapp.sandbox.runtime.cgroups import (
+    apply_budget,
+    cleanup_group,
+    cpu_quota_us,
+    sweep_orphaned_groups,
+    vcpus_for_memory,
+)
 from studyapp.sandbox.runtime.config import (
     ASYNC_PAYLOAD_MAX_BYTES,
     SYNC_PAYLOAD_MAX_BYTES,
@@ -24,16 +32,7 @@ from studyapp.sandbox.runtime.config import (
     FunctionConfig,
 )
 from studyapp.sandbox.runtime.environment import SpawnSpec
-from studyapp.sandbox.runtime.isolation import (
-    HostSupport,
-    apply_budget,
-    cleanup_group,
-    cpu_quota_us,
-    detect,
-    sweep_orphaned_groups,
-    vcpus_for_memory,
-    write_etc,
-)
+from studyapp.sandbox.runtime.host import HostSupport, detect
 from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
 from studyapp.sandbox.runtime.results import (
     ACCEPTED,
@@ -157,7 +156,11 @@ class Engine:
         self.budget = None
         if self.host.isolated:
             self.budget = apply_budget(
-                self.host, self.settings.budget_group, self.memory_budget_bytes, self.cpu_budget_quota
+                self.host.cgroup_mode,
+                self.settings.budget_group,
+                self.memory_budget_bytes,
+                self.cpu_budget_quota,
+                cpu=self.host.cpu,
             )
             self._group = f"{self.settings.budget_group}/{self._group}"
         spec = SpawnSpec(

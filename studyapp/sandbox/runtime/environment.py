@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.sandbox.runtime import launcher, protocol
-from studyapp.sandbox.runtime.isolation import Cgroup, HostSupport, bwrap_arguments, sandbox_command
+from studyapp.sandbox.runtime.bwrap import bwrap_arguments, sandbox_command
+from studyapp.sandbox.runtime.cgroups import Cgroup
+from studyapp.sandbox.runtime.host import HostSupport
 
 MIB = 1024 * 1024
 
