@@ -107,7 +107,7 @@ def sandbox_run(request):
         prefill.with_event(form.cleaned_data, form.cleaned_data["event_slug"])
     config = form.function_config()
     try:
-        result = service.engine().invoke(
+        invocation = service.engine().start(
             config,
             form.cleaned_data["event_json"],
             form.cleaned_data["invocation_type"],
@@ -117,6 +117,7 @@ def sandbox_run(request):
         return _respond(
             request, form, "sandbox/_unavailable.html", {"unavailable_message": str(error)}, status=503
         )
+    result, pending = invocation.result, invocation.pending
     if result.status == "throttled":
         return _throttled(
             request,
@@ -125,12 +126,13 @@ def sandbox_run(request):
             "Your code is safe here: run it again in a moment.",
             2,
         )
-    if result.async_invocation is not None:
-        attempts = result.async_invocation.maximum_retry_attempts + 1
-        result.async_invocation.wait(attempts * (config.timeout_s + 1) + ASYNC_WAIT_SLACK_S)
+    if pending is not None:
+        attempts = pending.maximum_retry_attempts + 1
+        pending.wait(attempts * (config.timeout_s + 1) + ASYNC_WAIT_SLACK_S)
     run = service.record_run(request, form, result)
     context = {
         "result": result,
+        "pending": pending,
         "run": run,
         "config": config,
         "cost": service.invoke_cost(result, config.memory_mb, config.architecture),

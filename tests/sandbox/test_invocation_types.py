@@ -16,15 +16,15 @@ DESTINATIONS = {
 def test_event_is_accepted_immediately_with_202(engine):
     config = function("import time\ndef handler(e, c):\n    time.sleep(0.5)\n    return 1\n")
     started = time.monotonic()
-    result = engine.invoke(config, {"id": "a"}, "Event")
+    started_event = engine.start(config, {"id": "a"}, "Event")
+    result = started_event.result
     assert time.monotonic() - started < 0.2
     assert result.status == "accepted" and result.status_code == 202 and result.payload is None
-    assert result.async_invocation.wait(5)
+    assert started_event.pending.wait(5)
 
 
 def test_failed_event_is_retried_twice_then_sent_to_on_failure_destination(engine):
-    result = engine.invoke(function(FAILS), {"id": "o-17"}, "Event", destinations=DESTINATIONS)
-    invocation = result.async_invocation
+    result, invocation = engine.start(function(FAILS), {"id": "o-17"}, "Event", destinations=DESTINATIONS)
     assert invocation.wait(10)
     assert [a.number for a in invocation.attempts] == [1, 2, 3]
     assert all(a.result.payload["errorType"] == "ValueError" for a in invocation.attempts)
@@ -43,8 +43,7 @@ def test_failed_event_is_retried_twice_then_sent_to_on_failure_destination(engin
 
 
 def test_success_goes_to_on_success_destination_after_one_attempt(engine):
-    result = engine.invoke(function(SUCCEEDS), {"id": "o-18"}, "Event", destinations=DESTINATIONS)
-    invocation = result.async_invocation
+    invocation = engine.start(function(SUCCEEDS), {"id": "o-18"}, "Event", destinations=DESTINATIONS).pending
     assert invocation.wait(10)
     assert len(invocation.attempts) == 1 and invocation.succeeded
     assert invocation.destination == DESTINATIONS["on_success"]
@@ -54,14 +53,13 @@ def test_success_goes_to_on_success_destination_after_one_attempt(engine):
 
 def test_failure_without_destination_goes_to_the_dead_letter_queue(engine):
     dlq = "arn:aws:sqs:us-east-1:123456789012:orders-dlq"
-    result = engine.invoke(
+    result, invocation = engine.start(
         function(FAILS),
         {"id": "o-19"},
         "Event",
         destinations={"dead_letter_queue": dlq},
         maximum_retry_attempts=1,
     )
-    invocation = result.async_invocation
     assert invocation.wait(10)
     assert len(invocation.attempts) == 2
     assert invocation.destination == dlq
@@ -73,7 +71,7 @@ def test_failure_without_destination_goes_to_the_dead_letter_queue(engine):
 
 def test_timeouts_count_as_errors_and_are_retried(engine):
     config = function("import time\ndef handler(e, c):\n    time.sleep(5)\n", timeout_s=1)
-    invocation = engine.invoke(config, {"id": "slow"}, "Event", maximum_retry_attempts=1).async_invocation
+    invocation = engine.start(config, {"id": "slow"}, "Event", maximum_retry_attempts=1).pending
     assert invocation.wait(15)
     assert [a.result.status for a in invocation.attempts] == ["timeout", "timeout"]
 

@@ -7,7 +7,14 @@ No Django here: usable from a plain script.
 """
 
 from studyapp.sandbox.runtime.config import ConfigError, FunctionConfig
-from studyapp.sandbox.runtime.engine import Engine, EngineSettings, IsolationUnavailable, get_engine, invoke
+from studyapp.sandbox.runtime.engine import (
+    Engine,
+    EngineSettings,
+    Invocation,
+    IsolationUnavailable,
+    get_engine,
+    invoke,
+)
 from studyapp.sandbox.runtime.results import InvokeResult
 
 __all__ = [
@@ -15,6 +22,7 @@ __all__ = [
     "Engine",
     "EngineSettings",
     "FunctionConfig",
+    "Invocation",
     "InvokeResult",
     "IsolationUnavailable",
     "get_engine",

@@ -11,15 +11,10 @@ import datetime as dt
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from studyapp.sandbox.runtime.results import SUCCESS, THROTTLED
-
-if TYPE_CHECKING:
-    from studyapp.sandbox.runtime.config import FunctionConfig
-    from studyapp.sandbox.runtime.engine import Engine
-    from studyapp.sandbox.runtime.results import InvokeResult
+from studyapp.sandbox.runtime.results import SUCCESS, THROTTLED, InvokeResult
 
 LAMBDA_RETRY_DELAYS_S = (60, 120)
 THROTTLE_RETRY_S = 0.2
@@ -42,12 +37,16 @@ class Attempt:
 
 @dataclass
 class AsyncInvocation:
-    engine: Engine
-    config: FunctionConfig
+    """One queued event. `run` makes one synchronous attempt (same request id each time): the
+    engine passes it in, so this module needs nothing of the engine."""
+
+    run: Callable[[], InvokeResult]
+    function_arn: str
     event_json: str
     request_id: str
-    destinations: dict  # on_success / on_failure / dead_letter_queue: ARNs
+    destinations: dict = field(default_factory=dict)  # on_success / on_failure / dead_letter_queue
     maximum_retry_attempts: int = 2
+    retry_delays_s: tuple[float, float] = (1.0, 2.0)  # the sandbox's scaled-down waits
     attempts: list[Attempt] = field(default_factory=list)
     destination_record: dict | None = None
     destination: str | None = None  # which target got the record
@@ -87,7 +86,7 @@ class AsyncInvocation:
             for number in range(1, retries + 2):
                 waited = 0.0
                 if number > 1:
-                    waited = self.engine.settings.async_retry_delays_s[min(number - 2, 1)]
+                    waited = self.retry_delays_s[min(number - 2, 1)]
                     time.sleep(waited)
                 result = self._attempt()
                 self.attempts.append(
@@ -109,9 +108,7 @@ class AsyncInvocation:
     def _attempt(self) -> InvokeResult:
         # Throttled async events stay queued and are tried again, as Lambda does.
         for _ in range(MAX_THROTTLE_RETRIES):
-            result = self.engine.run_sync(
-                self.config, self.event_json, self.request_id, invocation_type="Event"
-            )
+            result = self.run()
             if result.status != THROTTLED:
                 return result
             time.sleep(THROTTLE_RETRY_S)
@@ -149,7 +146,7 @@ class AsyncInvocation:
             "timestamp": _now_iso(),
             "requestContext": {
                 "requestId": self.request_id,
-                "functionArn": f"{self.engine.function_arn(self.config)}:$LATEST",
+                "functionArn": f"{self.function_arn}:$LATEST",
                 "condition": condition,
                 "approximateInvokeCount": len(self.attempts),
             },

@@ -43,7 +43,7 @@ from studyapp.sandbox.runtime.results import (
     api_error,
 )
 from studyapp.sandbox.runtime.seccomp import build_filter
-from studyapp.sandbox.runtime.sync_run import SyncRun
+from studyapp.sandbox.runtime.sync_run import RunContext, SyncRun
 
 MIB = 1024 * 1024
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
@@ -103,6 +103,18 @@ def host_memory_mb() -> int:
     except OSError:
         pass
     return 4096
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """An invoke as started: the Invoke API's answer and, for an Event invocation, the queued
+    event whose attempts and destination go on in the background."""
+
+    result: InvokeResult
+    pending: AsyncInvocation | None = None
+
+    def __iter__(self):  # result, pending = engine.start(...)
+        return iter((self.result, self.pending))
 
 
 @dataclass
@@ -188,6 +200,23 @@ class Engine:
             idle_expiry_s=self.settings.idle_expiry_s,
             uid_base=self.uid_base,
         )
+        self._run_context = RunContext(
+            pool=self.pool,
+            isolated=self.host.isolated,
+            cgroup_mode=self.host.cgroup_mode,
+            degraded=self.degraded,
+            aws_available=self.aws_available,
+            libraries_dir=self.settings.libraries_dir,
+            account_id=self.settings.account_id,
+            log_limit_bytes=self.settings.log_limit_bytes,
+            tmp_size_mb=self.settings.tmp_size_mb,
+            pids_max=self.settings.pids_max,
+            max_timeout_s=self.settings.max_timeout_s,
+            aws_emulator_memory_mb=self.settings.aws_emulator_memory_mb,
+            startup_cpu_quota=self.startup_cpu_quota,
+            cpu_quota_for=self.cpu_quota_for,
+            memory_headroom=self.memory_headroom,
+        )
         self._accounting = _Accounting()
         self._closed = False
         atexit.register(self.close)
@@ -199,36 +228,53 @@ class Engine:
         config: FunctionConfig,
         event,
         invocation_type: str = "RequestResponse",
+        **options,
+    ) -> InvokeResult:
+        """What the Invoke API answers. For Event invocations that is the 202: use `start` to
+        follow the attempts and the destination."""
+        return self.start(config, event, invocation_type, **options).result
+
+    def start(
+        self,
+        config: FunctionConfig,
+        event,
+        invocation_type: str = "RequestResponse",
         *,
         client_context: dict | None = None,
         identity: dict | None = None,
         destinations: dict | None = None,
         maximum_retry_attempts: int = 2,
         seed_resources: bool = False,
-    ) -> InvokeResult:
+    ) -> Invocation:
+        """The Invoke API's answer, and beside it (Event invocations) the queued event."""
         request_id = fmt.new_request_id()
         rejected = self._validate(config, event, invocation_type, request_id)
         if rejected is not None:
-            return rejected
+            return Invocation(rejected)
         if invocation_type == "DryRun":
             # Validates the request and permissions, runs nothing.
-            return InvokeResult(
-                request_id=request_id, invocation_type="DryRun", status=DRY_RUN, status_code=204
+            return Invocation(
+                InvokeResult(request_id=request_id, invocation_type="DryRun", status=DRY_RUN, status_code=204)
             )
         event_json = event if isinstance(event, str) else json.dumps(event)
         if invocation_type == "Event":
-            invocation = AsyncInvocation(
-                self, config, event_json, request_id, destinations or {}, maximum_retry_attempts
-            )
-            invocation.start()
-            return InvokeResult(
+            pending = AsyncInvocation(
+                run=lambda: self.run_sync(config, event_json, request_id, invocation_type="Event"),
+                function_arn=self._run_context.function_arn(config),
+                event_json=event_json,
                 request_id=request_id,
-                invocation_type="Event",
-                status=ACCEPTED,
-                status_code=202,
-                async_invocation=invocation,
+                destinations=destinations or {},
+                maximum_retry_attempts=maximum_retry_attempts,
+                retry_delays_s=self.settings.async_retry_delays_s,
             )
-        return self.run_sync(config, event_json, request_id, client_context, identity, seed=seed_resources)
+            pending.start()
+            accepted = InvokeResult(
+                request_id=request_id, invocation_type="Event", status=ACCEPTED, status_code=202
+            )
+            return Invocation(accepted, pending)
+        return Invocation(
+            self.run_sync(config, event_json, request_id, client_context, identity, seed=seed_resources)
+        )
 
     def reset(self, config: FunctionConfig) -> int:
         """Destroy the warm environments of this function: the next invoke is a cold start."""
@@ -353,7 +399,14 @@ class Engine:
             self._accounting.running += 1
         try:
             return SyncRun(
-                self, config, event_json, request_id, invocation_type, client_context, identity, seed
+                self._run_context,
+                config,
+                event_json,
+                request_id,
+                invocation_type,
+                client_context,
+                identity,
+                seed,
             ).execute()
         except PoolExhausted:
             return api_error(
@@ -364,7 +417,7 @@ class Engine:
                 self._accounting.running -= 1
 
     def function_arn(self, config: FunctionConfig) -> str:
-        return f"arn:aws:lambda:{config.region}:{self.settings.account_id}:function:{config.function_name}"
+        return self._run_context.function_arn(config)
 
 
 _default_engine: Engine | None = None

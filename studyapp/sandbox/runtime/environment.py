@@ -7,6 +7,7 @@ function's code -> invoked any number of times -> killed (timeout, crash, expiry
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import math
 import os
@@ -15,6 +16,7 @@ import selectors
 import shutil
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,6 +102,7 @@ class ExecutionEnvironment:
         self.fingerprint: str | None = None  # set once initialized with a function
         self.memory_mb: int | None = None
         self.cpu_quota: int | None = None  # the function's CPU per 100 ms, once initialized
+        self.log_stream = ""  # the CloudWatch log stream name Lambda would give it
         self.last_used = time.monotonic()
         self.invocations = 0
         self.dead = False
@@ -235,6 +238,46 @@ class ExecutionEnvironment:
                     os.close(fd)
         self.cgroup.remove()
         shutil.rmtree(self.task_dir.parent, ignore_errors=True)
+
+    # -- the function it runs ---------------------------------------------------------------
+
+    def install_code(self, files: dict[str, str]) -> None:
+        """Write the function's files (read-only at /var/task inside) before its INIT."""
+        for relative, source in files.items():
+            path = self.task_dir / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(source, encoding="utf-8")
+            path.chmod(0o644)
+        for directory in [self.task_dir, *[p for p in self.task_dir.rglob("*") if p.is_dir()]]:
+            directory.chmod(0o755)
+
+    def assign(self, fingerprint: str, memory_mb: int, cpu_quota: int) -> None:
+        """From now on this environment belongs to one function, at its memory size. The CPU
+        quota is kept for after INIT (the caller sets it then)."""
+        self.cgroup.set_memory(memory_mb * MIB)
+        self.cpu_quota = cpu_quota
+        self.fingerprint = fingerprint
+        self.memory_mb = memory_mb
+        self.log_stream = f"{dt.datetime.now(dt.UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+
+    def grant_aws_allowance(self, memory_bytes: int, min_cpu_quota: int) -> None:
+        """Room for the in-sandbox AWS, given once: a second request is forged. The emulator
+        shares the function's process, but AWS's own work never costs a real function CPU, so
+        from now on the environment runs with at least `min_cpu_quota`."""
+        if self.aws_granted:
+            raise protocol.ProtocolViolation("a second aws_starting notice")
+        self.aws_granted = True
+        self.aws_usage_before = self.cgroup.usage_bytes() or 0
+        self.cgroup.set_memory(memory_bytes)
+        self.cpu_quota = max(self.cpu_quota or 0, min_cpu_quota)
+        self.cgroup.set_cpu(self.cpu_quota)
+
+    def note_aws_ready(self, allowance_bytes: int) -> None:
+        """What the emulator took (at most its allowance) is not the function's memory."""
+        if not self.aws_granted or self.aws_overhead_bytes:
+            raise protocol.ProtocolViolation("aws_ready out of turn")
+        after = self.cgroup.usage_bytes() or 0
+        self.aws_overhead_bytes = min(allowance_bytes, max(0, after - self.aws_usage_before))
 
     # -- messages -------------------------------------------------------------------------
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from studyapp.sandbox.runtime.lambda_format import Report
-
-if TYPE_CHECKING:
-    from studyapp.sandbox.runtime.async_invoke import AsyncInvocation
 
 SUCCESS, ERROR, TIMEOUT = "success", "error", "timeout"
 THROTTLED, REJECTED, ACCEPTED, DRY_RUN = "throttled", "rejected", "accepted", "dry_run"
@@ -28,7 +25,6 @@ class InvokeResult:
     report: Report | None = None
     cold_start: bool = False
     error_field: str | None = None  # for rejected configs: which setting is wrong
-    async_invocation: AsyncInvocation | None = None
     aws_calls: tuple = ()  # AWS API calls the handler made: {service, operation, status, error}
     seeded: tuple = ()  # resources "Seed resources" created before the invoke
 

@@ -3,25 +3,21 @@ and the log lines, REPORT and error payloads Lambda gives for each way it can en
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import math
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from studyapp.sandbox.runtime import lambda_format as fmt
 from studyapp.sandbox.runtime import protocol
 from studyapp.sandbox.runtime.config import INIT_TIMEOUT_S, SYNC_PAYLOAD_MAX_BYTES, FunctionConfig
 from studyapp.sandbox.runtime.environment import LogBuffer, Outcome
-from studyapp.sandbox.runtime.pool import PoolExhausted
+from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
 from studyapp.sandbox.runtime.results import ERROR, SUCCESS, TIMEOUT, InvokeResult
 from studyapp.sandbox.runtime.seed_plan import seed_plan
-
-if TYPE_CHECKING:
-    from studyapp.sandbox.runtime.engine import Engine
 
 logger = logging.getLogger(__name__)
 MIB = 1024 * 1024
@@ -38,13 +34,38 @@ LAMBDA_LIBRARY_PATH = (
 )
 
 
+@dataclass(frozen=True)
+class RunContext:
+    """What a synchronous run needs from its engine, and nothing more: the engine builds one
+    and hands it to every run (so a run can be tested without an engine)."""
+
+    pool: EnvironmentPool
+    isolated: bool  # under bubblewrap (else: a plain process, for local development)
+    cgroup_mode: str
+    degraded: bool  # each environment serves one invoke
+    aws_available: bool
+    libraries_dir: str | None
+    account_id: str
+    log_limit_bytes: int
+    tmp_size_mb: int
+    pids_max: int
+    max_timeout_s: float
+    aws_emulator_memory_mb: int
+    startup_cpu_quota: int
+    cpu_quota_for: Callable[[int], int]  # memory MB -> CPU quota per 100 ms
+    memory_headroom: Callable[[], int | None]  # bytes the memory budget can still give
+
+    def function_arn(self, config: FunctionConfig) -> str:
+        return f"arn:aws:lambda:{config.region}:{self.account_id}:function:{config.function_name}"
+
+
 class Tainted(Exception):
     """The runtime refused a request: its worker had written when nothing was asked."""
 
 
 @dataclass
 class SyncRun:
-    engine: Engine
+    context: RunContext
     config: FunctionConfig
     event_json: str
     request_id: str
@@ -59,7 +80,7 @@ class SyncRun:
     seeded: tuple = ()
 
     def execute(self) -> InvokeResult:
-        pool = self.engine.pool
+        pool = self.context.pool
         self.env = pool.take_warm(self.config.fingerprint)
         if self.env is not None and self.env.spoke_out_of_turn():
             pool.destroy(self.env)  # it wrote after its answer: start clean rather than trust it
@@ -87,18 +108,18 @@ class SyncRun:
                 raise
             return self._runtime_died(Outcome("died", None, 0.0, "", None))
         finally:
-            if self.env is not None and self.engine.degraded:
+            if self.env is not None and self.context.degraded:
                 pool.destroy(self.env)  # nothing can freeze or contain it between invokes
             elif self.env is not None:
                 pool.give_back(self.env)  # a destroyed environment frees its slot once
 
     def _run(self) -> InvokeResult:
         """INIT in a blank environment unless a warm one was taken, then seeding and INVOKE."""
-        pool = self.engine.pool
+        pool = self.context.pool
         if self.env is None:
             self.cold = True
             self.env = pool.take_blank()
-            if not pool.make_room(self.config.memory_mb * MIB, self.engine.memory_headroom):
+            if not pool.make_room(self.config.memory_mb * MIB, self.context.memory_headroom):
                 raise PoolExhausted("the sandboxes' memory budget is taken by running invokes")
             self.log_lines.append(fmt.init_start_line(self.config.region))
             init = self._initialize()
@@ -114,20 +135,10 @@ class SyncRun:
 
     def _initialize(self) -> Outcome:
         env, config = self.env, self.config
-        for relative, source in config.files.items():
-            path = env.task_dir / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(source, encoding="utf-8")
-            path.chmod(0o644)
-        for directory in [env.task_dir, *[p for p in env.task_dir.rglob("*") if p.is_dir()]]:
-            directory.chmod(0o755)
-        env.cgroup.set_memory(config.memory_mb * MIB)
-        # INIT runs with the startup CPU (as Lambda's INIT is observed to run faster than the
+        env.install_code(config.files)
+        # INIT runs with the startup CPU (Lambda's INIT is observed to run faster than the
         # handler); the function's own quota applies once it is over.
-        env.cpu_quota = self.engine.cpu_quota_for(config.memory_mb)
-        env.fingerprint = config.fingerprint
-        env.memory_mb = config.memory_mb
-        env.log_stream = f"{dt.datetime.now(dt.UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+        env.assign(config.fingerprint, config.memory_mb, self.context.cpu_quota_for(config.memory_mb))
         message = {
             "op": "init",
             "handler": config.handler,
@@ -135,7 +146,7 @@ class SyncRun:
             "rlimits": self._rlimits(),
             "path": [self._task_root()],
             "libraries": self._library_path(),
-            "aws": self.engine.aws_available,
+            "aws": self.context.aws_available,
         }
         try:
             return self._send(message, INIT_TIMEOUT_S)
@@ -144,7 +155,7 @@ class SyncRun:
 
     def _seed(self) -> None:
         plan = seed_plan(json.loads(self.event_json))
-        if not plan or not self.engine.aws_available:
+        if not plan or not self.context.aws_available:
             return
         outcome = self._send({"op": "seed", "plan": plan}, self.config.timeout_s)
         if outcome.kind == "ok" and outcome.message.get("ok"):
@@ -161,7 +172,7 @@ class SyncRun:
             "request_id": self.request_id,
             "event": self.event_json,
             "deadline_ms": int(time.time() * 1000 + config.timeout_s * 1000),
-            "function_arn": self.engine.function_arn(config),
+            "function_arn": self.context.function_arn(config),
             "trace_id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Sampled=0;Lineage=1",
             "client_context": self.client_context,
             "identity": self.identity,
@@ -171,7 +182,7 @@ class SyncRun:
         self._add_log(outcome.log)
         if outcome.kind == "timeout":
             memory_used = env.max_memory_used_mb()
-            self.engine.pool.destroy(env)  # Lambda resets the environment after a timeout
+            self.context.pool.destroy(env)  # Lambda resets the environment after a timeout
             self.log_lines.append(fmt.timeout_log_line(self.request_id, config.timeout_s))
             error = fmt.timeout_error(self.request_id, config.timeout_s)
             return self._finish(
@@ -212,7 +223,7 @@ class SyncRun:
         env = self.env
         out_of_memory = env.out_of_memory()
         memory_used = env.memory_mb if out_of_memory else env.max_memory_used_mb()
-        self.engine.pool.destroy(env)
+        self.context.pool.destroy(env)
         error_type = "Runtime.OutOfMemory" if out_of_memory else "Runtime.ExitError"
         reason = fmt.exit_reason(137 if out_of_memory else outcome.returncode)
         self.log_lines.append(fmt.runtime_exit_log(self.request_id, reason, error_type))
@@ -247,7 +258,7 @@ class SyncRun:
             reason = fmt.exit_reason(137 if error_type == "Runtime.OutOfMemory" else init.returncode)
             payload = json.dumps(fmt.runtime_exit_error(self.request_id, reason, error_type))
         memory_used = env.max_memory_used_mb()
-        self.engine.pool.destroy(env)
+        self.context.pool.destroy(env)
         self.log_lines.append(
             f"INIT_REPORT Init Duration: {init.elapsed_ms:.2f} ms\tPhase: init\t"
             f"Status: {report_status}\tError Type: {error_type}"
@@ -307,7 +318,7 @@ class SyncRun:
             self.log_lines.append(text.rstrip("\n"))
 
     def _send(self, message: dict, limit_s: float) -> Outcome:
-        log = LogBuffer(self.engine.settings.log_limit_bytes)
+        log = LogBuffer(self.context.log_limit_bytes)
         outcome = self.env.send(message, time.monotonic() + limit_s, log, on_notice=self._on_notice)
         if outcome.kind == "tainted":
             raise Tainted
@@ -315,50 +326,38 @@ class SyncRun:
 
     def _on_notice(self, message: dict) -> dict | None:
         """Give the in-sandbox AWS its own memory, so the function's limit stays the learner's."""
-        env = self.env
         if message.get("op") == "aws_starting":
-            if env.aws_granted:  # the engine grants the allowance once; a second ask is forged
-                raise protocol.ProtocolViolation("a second aws_starting notice")
-            env.aws_granted = True
-            env.aws_usage_before = env.cgroup.usage_bytes() or 0
-            env.cgroup.set_memory((self.config.memory_mb + self.engine.settings.aws_emulator_memory_mb) * MIB)
-            # The emulator shares the function's process, but AWS's own work never costs a
-            # function CPU: from now on this environment runs with at least the startup CPU.
-            env.cpu_quota = max(env.cpu_quota or 0, self.engine.startup_cpu_quota)
-            env.cgroup.set_cpu(env.cpu_quota)
+            self.env.grant_aws_allowance(
+                (self.config.memory_mb + self.context.aws_emulator_memory_mb) * MIB,
+                self.context.startup_cpu_quota,
+            )
             return {"op": "aws_go"}
         if message.get("op") == "aws_ready":
-            if not env.aws_granted or env.aws_overhead_bytes:
-                raise protocol.ProtocolViolation("aws_ready out of turn")
-            after = env.cgroup.usage_bytes() or 0
-            allowance = self.engine.settings.aws_emulator_memory_mb * MIB
-            env.aws_overhead_bytes = min(allowance, max(0, after - env.aws_usage_before))
+            self.env.note_aws_ready(self.context.aws_emulator_memory_mb * MIB)
         return None
 
     def _task_root(self) -> str:
-        return "/var/task" if self.engine.host.isolated else str(self.env.task_dir)
+        return "/var/task" if self.context.isolated else str(self.env.task_dir)
 
     def _library_path(self) -> list[str]:
-        if not self.engine.aws_available:
+        if not self.context.aws_available:
             return []
-        return [
-            "/var/runtime/packages" if self.engine.host.isolated else str(self.engine.settings.libraries_dir)
-        ]
+        return ["/var/runtime/packages" if self.context.isolated else str(self.context.libraries_dir)]
 
     def _rlimits(self) -> dict[str, int]:
-        settings = self.engine.settings
+        context = self.context
         limits = {
             "RLIMIT_NOFILE": 1024,  # Lambda's file descriptor quota
             "RLIMIT_CORE": 0,
-            "RLIMIT_FSIZE": settings.tmp_size_mb * MIB,
+            "RLIMIT_FSIZE": context.tmp_size_mb * MIB,
             # CPU seconds: generous where the cgroup and the deadline contain the code, about the
             # timeout where only rlimits do.
             "RLIMIT_CPU": math.ceil(self.config.timeout_s) + 1
-            if self.engine.degraded
-            else int(settings.max_timeout_s * 20),
-            "RLIMIT_NPROC": settings.pids_max + 4,  # per host uid: effective as non-root
+            if context.degraded
+            else int(context.max_timeout_s * 20),
+            "RLIMIT_NPROC": context.pids_max + 4,  # per host uid: effective as non-root
         }
-        if self.engine.host.cgroup_mode == "rlimit":
+        if self.context.cgroup_mode == "rlimit":
             # Without a memory cgroup only an address-space cap is possible (catchable, unlike Lambda).
             limits["RLIMIT_AS"] = (self.config.memory_mb + 256) * MIB
         return limits
