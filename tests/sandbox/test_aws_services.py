@@ -182,3 +182,68 @@ def test_emulator_memory_is_not_charged_to_the_function(engine):
     assert result.status == "success", result.payload_json  # would be an OOM kill at 128 MB otherwise
     assert result.report.max_memory_used_mb < 128
     assert json.loads(result.payload_json) == 1
+
+
+EMULATOR_WORKOUT = """
+import boto3
+s3 = boto3.client("s3")
+def handler(event, context):
+    s3.create_bucket(Bucket="workout")
+    for n in range(event["objects"]):
+        s3.put_object(Bucket="workout", Key=f"k{n}", Body=b"x" * 1024 * 1024)
+    return len(s3.list_objects_v2(Bucket="workout")["Contents"])
+"""
+
+
+def test_the_emulator_runs_beside_the_function_in_a_group_of_its_own(engine):
+    """AWS's own work is not the function's: 60 MB stored in the in-memory S3 is the emulator's
+    memory, moto's import is the emulator's CPU, and neither counts in the function's REPORT."""
+    config = function(EMULATOR_WORKOUT, memory_mb=128, timeout_s=30)
+    result = engine.invoke(config, {"objects": 60})
+    assert result.status == "success" and result.payload == 60, result.payload_json
+    (env,) = [env for env in engine.pool.all_environments() if env.fingerprint == config.fingerprint]
+    assert len(env.aws_cgroup.pids()) == 1  # the emulator, and only it
+    assert env.aws_cgroup.pids()[0] not in env.cgroup.pids()
+    assert env.aws_cgroup.usage_bytes() > 60 * 1024 * 1024  # the stored objects live there
+    assert env.aws_cgroup.cpu_quota() == engine.startup_cpu_quota
+    assert result.report.max_memory_used_mb < 128  # botocore's share only
+    engine.reset(config)
+
+
+def test_a_connection_flood_leaves_the_emulator_serving(engine):
+    """The emulator's socket is visible from the function (as a service endpoint would be); a
+    hundred idle connections hit its pids limit, and it keeps answering once they close."""
+    config = function(
+        """
+        import socket
+        import boto3
+        s3 = boto3.client("s3")
+        def handler(event, context):
+            s3.list_buckets()  # the emulator is up
+            names = [line.split()[-1] for line in open("/proc/net/unix").read().splitlines()[1:]
+                     if "coldstart-aws" in line]
+            flood = []
+            for _ in range(100):
+                connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    connection.connect("\\0" + names[0][1:])
+                    flood.append(connection)
+                except OSError:
+                    connection.close()
+            for connection in flood:
+                connection.close()
+            import threading, time
+            time.sleep(0.5)
+            answers = []  # a new thread opens a new connection: the accept loop must be alive
+            caller = threading.Thread(target=lambda: answers.append(s3.list_buckets()["Buckets"]))
+            caller.start()
+            caller.join()
+            return answers == [[]]
+        """,
+        timeout_s=30,
+    )
+    result = engine.invoke(config, {})
+    assert result.status == "success" and result.payload is True, result.payload_json
+    again = engine.invoke(config, {})
+    assert again.status == "success", again.payload_json
+    engine.reset(config)

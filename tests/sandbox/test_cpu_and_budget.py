@@ -122,7 +122,8 @@ def test_the_budget_group_holds_the_memory_and_cpu_of_every_engine():
         assert int((budget.memory_dir / memory_file).read_text()) == 900 * MIB
         # The engine's environments live inside it.
         (env,) = engine.pool.all_environments()
-        assert env.cgroup.memory_dir.parent.parent == budget.memory_dir
+        assert env.group.memory_dir.parent.parent == budget.memory_dir
+        assert env.cgroup.memory_dir.parent == env.aws_cgroup.memory_dir.parent == env.group.memory_dir
         # No environment is given more CPU than the budget (the kernel would refuse it).
         assert engine.cpu_quota_for(3008) == 125_000
     finally:

@@ -109,8 +109,9 @@ def handler(event, context):
     assert_engine_whole(forged_engine)
 
 
-def test_a_forged_aws_notice_grants_no_memory_twice(forged_engine):
-    """The emulator's allowance is given once per environment; a second notice is a violation."""
+def test_no_line_the_handler_writes_buys_memory(forged_engine):
+    """The emulator's room is structural (a cgroup of its own, beside the function's): the
+    runtime has no notice left that a handler could forge for more memory."""
     code = ON_EVERY_FD.format(line=b'{"op": "aws_starting"}\n') + (
         "def handler(event, context):\n"
         "    forge()\n    forge()\n"

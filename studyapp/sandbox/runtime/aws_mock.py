@@ -1,15 +1,24 @@
-"""In-sandbox AWS: the first `import boto3` (or botocore) starts moto's in-memory AWS in the
-environment, so handlers can call S3, DynamoDB, SQS, SNS, EC2, Secrets Manager and Step
-Functions. State lives as long as the environment is warm. Every API call is recorded.
+"""The function's side of the in-sandbox AWS: on the first `import boto3` (or botocore), every
+botocore client sends its requests to the emulator process (aws_emulator.py) over a unix socket
+instead of the network, so handlers can call S3, DynamoDB, SQS, SNS, EC2, Secrets Manager and
+Step Functions. State lives in the emulator as long as the environment is warm. Every API call
+is recorded. What this costs the function (botocore, the requests) is the function's, as on
+Lambda; the services' own work is the emulator's.
 
-Runs inside the sandbox (imported by bootstrap.py); standard library at import time only.
+Runs inside the sandbox (loaded by bootstrap.py into the worker); standard library at import
+time only.
 """
 
+import io
+import json
+import socket
 import sys
+import threading
 
 AWS_MODULES = ("boto3", "botocore")
 calls: list[dict] = []
-_state = {"active": False}
+_state = {"address": None}
+_local = threading.local()
 
 
 def record_call(http_response=None, parsed=None, model=None, **_kwargs):
@@ -27,25 +36,69 @@ def record_call(http_response=None, parsed=None, model=None, **_kwargs):
     )
 
 
-def start(before_start=None, after_start=None) -> None:
-    if _state["active"]:
-        return
-    _state["active"] = True
-    sys.meta_path[:] = [finder for finder in sys.meta_path if not getattr(finder, "starts_aws", False)]
-    if before_start:
-        before_start()
-    import moto
-    from botocore.handlers import BUILTIN_HANDLERS
+class _Body(io.BytesIO):
+    """A response body botocore can stream, as urllib3's would be."""
 
-    BUILTIN_HANDLERS.append(("after-call", record_call))
-    moto.mock_aws().start()
-    if after_start:
-        after_start()
+    def stream(self, **_kwargs):
+        contents = self.read()
+        while contents:
+            yield contents
+            contents = self.read()
+
+
+def forward(request, **_kwargs):
+    """botocore 'before-send' hook: the emulator answers instead of the network."""
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
+
+    body = request.body
+    if hasattr(body, "read"):
+        body = body.read()
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    body = body or b""
+    headers = [
+        [key, value.decode("latin-1") if isinstance(value, bytes) else str(value)]
+        for key, value in request.headers.items()
+    ]
+    header = json.dumps(
+        {"method": request.method, "url": request.url, "headers": headers, "body_length": len(body)}
+    )
+    connection, reader = _connection()
+    connection.sendall(header.encode() + b"\n" + body)
+    answer = json.loads(reader.readline())
+    content = reader.read(answer["body_length"])
+    response_headers = HTTPHeaders()
+    for key, value in answer["headers"]:
+        response_headers[key] = value
+    return AWSResponse(request.url, answer["status"], response_headers, _Body(content))
+
+
+def _connection():
+    if getattr(_local, "pid", None) != _pid():  # one per thread, and none inherited by a fork
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.connect(_state["address"])
+        _local.connection, _local.reader, _local.pid = connection, connection.makefile("rb"), _pid()
+    return _local.connection, _local.reader
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
+
+
+def start(address: str, builtin_handlers: list) -> None:
+    """Route botocore to the emulator at `address` (an abstract unix socket name)."""
+    if _state["address"] is not None:
+        return
+    _state["address"] = address
+    sys.meta_path[:] = [finder for finder in sys.meta_path if not getattr(finder, "starts_aws", False)]
+    builtin_handlers.append(("before-send", forward))
+    builtin_handlers.append(("after-call", record_call))
 
 
 def seed(plan: dict) -> list[str]:
     """Create what the event names (bucket, object, table, queue, topic); idempotent."""
-    start()
     import boto3
 
     created = []

@@ -309,9 +309,8 @@ def _aws_calls() -> list:
 
 def handle_seed(channel: Channel, message: dict) -> None:
     try:
-        if aws_mock is None:
-            finder = next(f for f in sys.meta_path if getattr(f, "starts_aws", False))
-            load_aws_mock().start(finder.before_start, lambda: channel.send({"op": "aws_ready"}))
+        import botocore.handlers  # noqa: F401  (its first import routes botocore to the emulator)
+
         created = aws_mock.seed(message["plan"])
     except Exception as error:
         channel.send({"op": "seeded", "ok": False, "error": f"{type(error).__name__}: {error}"})
@@ -320,34 +319,50 @@ def handle_seed(channel: Channel, message: dict) -> None:
 
 
 class StartAwsOnImport:
-    """On the first import of boto3/botocore, start the in-memory AWS. Nothing is loaded
-    before that, so handlers that never touch AWS pay nothing for it."""
+    """When botocore loads its handlers (every client needs them), add the one that sends
+    requests to the emulator process. Nothing is loaded before that, so handlers that never
+    touch AWS pay nothing for it."""
 
     starts_aws = True
 
-    def __init__(self, channel: Channel):
-        self.channel = channel
+    def __init__(self, address: str):
+        self.address = address
 
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("boto3", "botocore") and aws_mock is None:
-            load_aws_mock().start(self.before_start, lambda: self.channel.send({"op": "aws_ready"}))
-        return None  # the normal finders do the import
+        if name != "botocore.handlers" or aws_mock is not None:
+            return None
+        import importlib.machinery
 
-    def before_start(self):
-        # The engine makes room for the emulator's memory, then acknowledges.
-        self.channel.send({"op": "aws_starting"})
-        self.channel.receive()
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None:
+            spec.loader = RouteToEmulator(spec.loader, self.address)
+        return spec
 
 
-def load_aws_mock():
+class RouteToEmulator:
+    """botocore.handlers' own loader, then the emulator's handlers appended to its list."""
+
+    def __init__(self, loader, address: str):
+        self.loader, self.address = loader, address
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self.loader.exec_module(module)
+        load_runtime_module("aws_mock").start(self.address, module.BUILTIN_HANDLERS)
+
+
+def load_runtime_module(name: str):
+    """A module of the runtime's folder, which -I keeps off sys.path: loaded from its file."""
     global aws_mock
     import types
 
-    # -I keeps the runtime's folder off sys.path: load the module from its file.
-    path = Path(__file__).with_name("aws_mock.py")
-    module = types.ModuleType("_coldstart_aws_mock")
+    path = Path(__file__).with_name(f"{name}.py")
+    module = types.ModuleType(f"_coldstart_{name}")
     exec(compile(path.read_text(), str(path), "exec"), module.__dict__)
-    aws_mock = module
+    if name == "aws_mock":
+        aws_mock = module
     return module
 
 
@@ -357,7 +372,7 @@ def apply_limits(limits: dict) -> None:
         resource.setrlimit(getattr(resource, name), (value, value))
 
 
-WORKER_SAYS = ("init_done", "result", "seeded", "aws_starting", "aws_ready")
+WORKER_SAYS = ("init_done", "result", "seeded")
 
 
 class WorkerLink:
@@ -384,7 +399,7 @@ class WorkerLink:
                     line = self.pending[: newline + 1]
                     del self.pending[: newline + 1]
                 self.scanned = 0
-                return bytes(line) if len(line) <= NOTICE_MAX_BYTES else line
+                return bytes(line) if len(line) <= DECODED_MAX_BYTES else line
             self.scanned = len(self.pending)
             chunk = os.read(self.read_fd, 1 << 20)
             if not chunk:
@@ -405,41 +420,71 @@ def worker_peak_rss_kb(pid: int) -> int:
     return 0
 
 
-def supervise(engine: Channel, link: WorkerLink, worker: int) -> None:
-    """Relay: each engine message to the worker, then the worker's answer (and the notices on
-    the way) back. A line written when nothing was asked ends the environment."""
-    engine.send({"op": "ready"})
+def supervise(engine: Channel, link: WorkerLink, worker: int, emulator: int, emulator_setup: int) -> None:
+    """Relay: each engine message to the worker, then the worker's answer back. A line written
+    when nothing was asked ends the environment. The emulator's pid goes out with "ready",
+    before any learner code runs, so the engine can give it a cgroup of its own."""
+    engine.send({"op": "ready", "aws_pid": emulator})
+    first = True
     while True:
         message = engine.receive_line()
+        if first:  # the init message (from the engine, trusted): what the emulator needs
+            first = False
+            init = json.loads(message)
+            setup = {"aws": bool(init.get("aws")), "libraries": init.get("libraries", [])}
+            _write_all(emulator_setup, json.dumps(setup).encode() + b"\n")
+            os.close(emulator_setup)
+            if not setup["aws"]:
+                os.waitpid(emulator, 0)  # it exits at once: reap it
         if link.spoke_out_of_turn():
             # Not passed on: the engine runs this request in a clean environment instead.
             engine.send({"op": "tainted"})
             end_like(worker, kill=True)
         _write_all(link.write_fd, message)
-        while True:
-            line = link.read_line()
-            if line is None:
-                end_like(worker)
-            op = worker_op(line)
-            if op is None:
-                end_like(worker, kill=True)
-            # The supervisor's own measure goes last: in JSON the last of two equal keys wins.
-            end = line.rindex(b"}")  # the closing brace (searched from the end: no copy)
-            engine.send_line(memoryview(line)[:end])
-            engine.send_line(b', "max_rss_kb": %d}\n' % worker_peak_rss_kb(worker))
-            if op == "aws_starting":
-                _write_all(link.write_fd, engine.receive_line())  # the engine's go-ahead
-            elif op != "aws_ready":
-                break  # the answer that was due (the engine judges whether it is one)
+        line = link.read_line()
+        if line is None:
+            end_like(worker)
+        if worker_op(line) is None:
+            end_like(worker, kill=True)
+        # The supervisor's own measure goes last: in JSON the last of two equal keys wins.
+        end = line.rindex(b"}")  # the closing brace (searched from the end: no copy)
+        engine.send_line(memoryview(line)[:end])
+        engine.send_line(b', "max_rss_kb": %d}\n' % worker_peak_rss_kb(worker))
 
 
-NOTICE_MAX_BYTES = 4096  # as protocol.NOTICE_MAX_BYTES on the engine's side
+def start_emulator(address: str, engine_fds: tuple) -> tuple[int, int]:
+    """Fork the AWS emulator's process (idle until the first request; exits at once when the
+    function has no AWS). Its socket is bound here, so the worker can never connect too early.
+    Returns its pid and the pipe on which it waits for its setup."""
+    import socket
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(16)
+    setup_r, setup_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        for fd in (*engine_fds, setup_w):
+            os.close(fd)
+        not_dumpable()  # the worker runs as the same uid: no way into this process either
+        with os.fdopen(setup_r, "rb") as setup_pipe:
+            setup = json.loads(setup_pipe.readline() or b"{}")
+        if not setup.get("aws"):
+            os._exit(0)
+        load_runtime_module("aws_emulator").serve(listener, setup["libraries"])
+        os._exit(0)
+    listener.close()
+    os.close(setup_r)
+    return pid, setup_w
+
+
+DECODED_MAX_BYTES = 4096  # lines up to this size are decoded here; longer ones can only be results
 
 
 def worker_op(line: bytes) -> str | None:
     """The op of a worker's line, None when it is no message the worker sends. Long lines are
     answers (results can be megabytes): not decoded here, the engine checks every byte."""
-    if len(line) > NOTICE_MAX_BYTES:
+    if len(line) > DECODED_MAX_BYTES:
         return "answer" if line.startswith(b"{") and line.endswith(b"}\n") else None
     body = line.rstrip()
     if not (body.startswith(b"{") and body.endswith(b"}")) or body == b"{}":
@@ -471,34 +516,45 @@ def end_like(worker: int, kill: bool = False) -> None:
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
+_libc = []
+
+
+def load_libc() -> None:
+    """ctypes and the C library, loaded once before the forks (children share the pages)."""
+    import ctypes
+
+    _libc.append(ctypes.CDLL(None, use_errno=True))
+
+
 def not_dumpable() -> None:
     """Close this process's /proc entries (fd, mem, environ) to the worker, which runs as the
     same uid: PR_SET_DUMPABLE 0, through the C library (the standard library has no prctl)."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE
+    if _libc[0].prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE
         os._exit(70)
 
 
 def main() -> None:
     engine_fds = (int(sys.argv[1]), int(sys.argv[2]))
     del sys.argv[1:]  # the handler has no business with descriptor numbers
+    load_libc()
+    # An abstract socket: no file to find or fill, and a name no other environment shares.
+    address = f"\0coldstart-aws-{os.getpid()}-{os.urandom(8).hex()}"
+    emulator, emulator_setup = start_emulator(address, engine_fds)
     to_worker_r, to_worker_w = os.pipe()
     from_worker_r, from_worker_w = os.pipe()
     worker = os.fork()
     if worker == 0:
-        for fd in (*engine_fds, to_worker_w, from_worker_r):
+        for fd in (*engine_fds, to_worker_w, from_worker_r, emulator_setup):
             os.close(fd)
-        run_worker(Channel(to_worker_r, from_worker_w))
+        run_worker(Channel(to_worker_r, from_worker_w), address)
         os._exit(0)
     for fd in (to_worker_r, from_worker_w):
         os.close(fd)
     not_dumpable()
-    supervise(Channel(*engine_fds), WorkerLink(from_worker_r, to_worker_w), worker)
+    supervise(Channel(*engine_fds), WorkerLink(from_worker_r, to_worker_w), worker, emulator, emulator_setup)
 
 
-def run_worker(channel: Channel) -> None:
+def run_worker(channel: Channel, aws_address: str) -> None:
     init = channel.receive()
     apply_limits(init.get("rlimits", {}))
     os.environ.clear()
@@ -511,7 +567,7 @@ def run_worker(channel: Channel) -> None:
     os.chdir(os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
     setup_logging()
     if init.get("aws"):
-        sys.meta_path.insert(0, StartAwsOnImport(channel))
+        sys.meta_path.insert(0, StartAwsOnImport(aws_address))
     try:
         handler = get_handler(init["handler"])
     except Exception as failure:

@@ -272,10 +272,20 @@ def sweep_orphaned_groups(mode: str) -> int:
             match = GROUP_PATTERN.match(group.name)
             if not match or not group.is_dir() or Path("/proc", match.group(1)).exists():
                 continue
+            group_name = str(group.relative_to(base))
             for env_dir in [d for d in group.iterdir() if d.is_dir()]:
-                orphan = Cgroup(mode, str(group.relative_to(base)), env_dir.name)
-                orphan.kill_all()
-                orphan.remove()
+                # An environment's processes live in its leaves (function, aws); it freezes whole.
+                leaves = [
+                    Cgroup(mode, group_name, f"{env_dir.name}/{d.name}")
+                    for d in env_dir.iterdir()
+                    if d.is_dir()
+                ]
+                orphan = Cgroup(mode, group_name, env_dir.name)
+                for leaf in [*leaves, orphan]:
+                    leaf.kill_all()
+                orphan.freeze(False)
+                for leaf in [*leaves, orphan]:
+                    leaf.remove()
                 cleared += 1
             with contextlib.suppress(OSError):
                 group.rmdir()

@@ -84,7 +84,7 @@ class EngineSettings:
     async_retry_delays_s: tuple[float, float] = (1.0, 2.0)  # Lambda waits about 1 and 2 minutes
     work_dir: str | None = None
     libraries_dir: str | None = None  # boto3 + moto for the in-sandbox AWS (make sandbox-libs)
-    aws_emulator_memory_mb: int = 256  # room for moto, not charged to the function
+    aws_emulator_memory_mb: int = 256  # the in-sandbox AWS's own memory, beside the function's
     # The kernel keeps every engine's sandboxes on this host together below these (None: half
     # the host's memory; all cores but half of one), so the web app and database keep headroom.
     memory_budget_mb: int | None = None
@@ -148,7 +148,7 @@ class Engine:
         self._root.chmod(0o755)  # sandbox uids must reach their bind-mount sources
         runtime_dir = self._root / "runtime"
         runtime_dir.mkdir()
-        for name in ("bootstrap.py", "aws_mock.py"):
+        for name in ("bootstrap.py", "aws_mock.py", "aws_emulator.py"):
             shutil.copy(Path(__file__).with_name(name), runtime_dir / name)
             (runtime_dir / name).chmod(0o644)
         libraries = Path(self.settings.libraries_dir) if self.settings.libraries_dir else None
@@ -188,6 +188,7 @@ class Engine:
             seccomp_filter=build_filter(),
             extra_ro_binds=extra_binds,
             startup_cpu_quota=self.startup_cpu_quota,
+            aws_memory_bytes=self.settings.aws_emulator_memory_mb * MIB,
         )
         self._uids = None
         if self.host.can_switch_uid:
@@ -212,7 +213,6 @@ class Engine:
             tmp_size_mb=self.settings.tmp_size_mb,
             pids_max=self.settings.pids_max,
             max_timeout_s=self.settings.max_timeout_s,
-            aws_emulator_memory_mb=self.settings.aws_emulator_memory_mb,
             startup_cpu_quota=self.startup_cpu_quota,
             cpu_quota_for=self.cpu_quota_for,
             memory_headroom=self.memory_headroom,

@@ -26,6 +26,18 @@ from studyapp.sandbox.runtime.cgroups import Cgroup
 from studyapp.sandbox.runtime.host import HostSupport
 
 MIB = 1024 * 1024
+AWS_PIDS_MAX = 32  # the emulator's threads: one per connection the function opens
+
+
+def namespace_pid(pid: int) -> int | None:
+    """The pid that host process `pid` has in its innermost pid namespace."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("NSpid:"):
+                return int(line.split()[-1])
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 LOG_DRAIN_CHUNKS = 128  # 8 MiB of output read per drain at most
@@ -83,6 +95,7 @@ class SpawnSpec:
     seccomp_filter: bytes | None = None
     extra_ro_binds: tuple = ()  # (host path, path inside), e.g. the AWS libraries
     startup_cpu_quota: int | None = None  # CPU (per 100 ms) until the function's own quota is set
+    aws_memory_bytes: int = 256 * 1024 * 1024  # the AWS emulator's memory, beside the function's
 
 
 class ExecutionEnvironment:
@@ -92,12 +105,12 @@ class ExecutionEnvironment:
         self.uid = uid
         self.name = f"env-{slot}-{os.urandom(3).hex()}"
         self.task_dir = spec.root_dir / self.name / "task"
-        self.cgroup = Cgroup(
-            spec.host.cgroup_mode if spec.host.isolated else "rlimit",
-            spec.group_name,
-            self.name,
-            cpu=spec.host.cpu,
-        )
+        mode = spec.host.cgroup_mode if spec.host.isolated else "rlimit"
+        # The environment's group freezes and goes as one; inside it the function's processes
+        # and the AWS emulator's each have their own memory, pids and CPU.
+        self.group = Cgroup(mode, spec.group_name, self.name, cpu=spec.host.cpu)
+        self.cgroup = Cgroup(mode, spec.group_name, f"{self.name}/function", cpu=spec.host.cpu)
+        self.aws_cgroup = Cgroup(mode, spec.group_name, f"{self.name}/aws", cpu=spec.host.cpu)
         self.process: subprocess.Popen | None = None
         self.fingerprint: str | None = None  # set once initialized with a function
         self.memory_mb: int | None = None
@@ -108,9 +121,6 @@ class ExecutionEnvironment:
         self.dead = False
         self.slot_released = False  # the pool gives the slot (and its uid) back exactly once
         self._max_rss_kb = 0
-        self.aws_overhead_bytes = 0  # memory of the in-sandbox AWS, not charged to the function
-        self.aws_granted = False  # the emulator's memory allowance, given at most once
-        self.aws_usage_before = 0
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -119,6 +129,7 @@ class ExecutionEnvironment:
         self.task_dir.parent.chmod(0o755)
         self.task_dir.chmod(0o755)
         self.cgroup.create(default_memory_bytes, self.spec.pids_max, self.spec.startup_cpu_quota)
+        self.aws_cgroup.create(self.spec.aws_memory_bytes, AWS_PIDS_MAX, self.spec.startup_cpu_quota)
         cmd_r, self._cmd_w = os.pipe2(os.O_CLOEXEC)
         self._result_r, result_w = os.pipe2(os.O_CLOEXEC)
         self._log_r, log_w = os.pipe2(os.O_CLOEXEC)
@@ -216,6 +227,17 @@ class ExecutionEnvironment:
         if outcome.kind != "ok" or outcome.message.get("op") != "ready":
             self.kill()
             raise EnvironmentDied(f"sandbox did not start: {outcome.log.strip() or outcome.kind}")
+        # Said before any learner code ran, so it can be believed: give the emulator its group.
+        self._move_emulator(outcome.message.get("aws_pid"))
+
+    def _move_emulator(self, pid_inside: int | None) -> None:
+        if pid_inside is None or not self.aws_cgroup.enabled:
+            return
+        for pid in self.cgroup.pids():
+            if namespace_pid(pid) == pid_inside:
+                for procs in self.aws_cgroup.procs_files():
+                    Path(procs).write_text(str(pid))
+                return
 
     def kill(self) -> None:
         """Kill the whole process tree and remove the environment's files and cgroups."""
@@ -225,19 +247,32 @@ class ExecutionEnvironment:
         if self.process is not None:
             with contextlib.suppress(ProcessLookupError):
                 self.process.kill()
-        self.cgroup.kill_all()
+        self.kill_processes()
         if self.process is not None:
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                self.cgroup.kill_all()
+                self.kill_processes()
         if hasattr(self, "_selector"):
             self._selector.close()
             for fd in (self._result_r, self._log_r, self._cmd_w):
                 with contextlib.suppress(OSError):
                     os.close(fd)
         self.cgroup.remove()
+        self.aws_cgroup.remove()
+        self.group.remove()
         shutil.rmtree(self.task_dir.parent, ignore_errors=True)
+
+    def kill_processes(self) -> None:
+        """SIGKILL to every process of the environment (function and emulator), then thaw it:
+        a frozen process only dies once thawed."""
+        self.cgroup.kill_all()
+        self.aws_cgroup.kill_all()
+        self.group.freeze(False)
+
+    def freeze(self, frozen: bool) -> None:
+        """Between invokes Lambda freezes the environment: nothing in it runs."""
+        self.group.freeze(frozen)
 
     # -- the function it runs ---------------------------------------------------------------
 
@@ -260,53 +295,20 @@ class ExecutionEnvironment:
         self.memory_mb = memory_mb
         self.log_stream = f"{dt.datetime.now(dt.UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
 
-    def grant_aws_allowance(self, memory_bytes: int, min_cpu_quota: int) -> None:
-        """Room for the in-sandbox AWS, given once: a second request is forged. The emulator
-        shares the function's process, but AWS's own work never costs a real function CPU, so
-        from now on the environment runs with at least `min_cpu_quota`."""
-        if self.aws_granted:
-            raise protocol.ProtocolViolation("a second aws_starting notice")
-        self.aws_granted = True
-        self.aws_usage_before = self.cgroup.usage_bytes() or 0
-        self.cgroup.set_memory(memory_bytes)
-        self.cpu_quota = max(self.cpu_quota or 0, min_cpu_quota)
-        self.cgroup.set_cpu(self.cpu_quota)
-
-    def note_aws_ready(self, allowance_bytes: int) -> None:
-        """What the emulator took (at most its allowance) is not the function's memory."""
-        if not self.aws_granted or self.aws_overhead_bytes:
-            raise protocol.ProtocolViolation("aws_ready out of turn")
-        after = self.cgroup.usage_bytes() or 0
-        self.aws_overhead_bytes = min(allowance_bytes, max(0, after - self.aws_usage_before))
-
     # -- messages -------------------------------------------------------------------------
 
-    def send(self, message: dict, deadline: float, log: LogBuffer, on_notice=None) -> Outcome:
-        """Send one message and wait for the answer until `deadline` (monotonic seconds).
-
-        Notices the runtime sends on the way (e.g. "aws_starting") go to `on_notice`, which
-        may return a reply to send back; the wait then goes on for the real answer."""
+    def send(self, message: dict, deadline: float, log: LogBuffer) -> Outcome:
+        """Send one message and wait for its answer until `deadline` (monotonic seconds)."""
         started = time.monotonic()
         self._drain_log(log)  # output of background threads since the last invoke
         if self.spoke_out_of_turn():
             self.kill()
             return Outcome("died", None, 0.0, log.text(), None)
         self._sent = message
-        outcome = self._write(message, deadline, log, started)
-        while outcome is None or (outcome.kind == "ok" and outcome.message.get("op") in protocol.NOTICES):
-            if outcome is not None:
-                reply = on_notice(outcome.message) if on_notice else None
-                if reply is not None:
-                    failed = self._write(reply, deadline, log, started, wait=False)
-                    if failed is not None:
-                        return failed
-            outcome = self._await_message(deadline, log, started)
-        return outcome
+        return self._write(message, deadline, log, started)
 
-    def _write(
-        self, message: dict, deadline: float, log: LogBuffer, started: float, wait: bool = True
-    ) -> Outcome | None:
-        """Write a message; None when written and `wait` is False, else the wait's outcome."""
+    def _write(self, message: dict, deadline: float, log: LogBuffer, started: float) -> Outcome:
+        """Write a message, then wait for its answer."""
         data = memoryview((json.dumps(message) + "\n").encode())
         try:
             while data:
@@ -319,7 +321,7 @@ class ExecutionEnvironment:
                         return Outcome("timeout", None, (time.monotonic() - started) * 1000, log.text())
         except BrokenPipeError:
             return self._died(started, log)
-        return self._await_message(deadline, log, started) if wait else None
+        return self._await_message(deadline, log, started)
 
     def _await_message(self, deadline: float, log: LogBuffer, started: float | None = None) -> Outcome:
         started = started or time.monotonic()
@@ -335,12 +337,7 @@ class ExecutionEnvironment:
                     message = json.loads(line)
                 except (ValueError, RecursionError):
                     message = None
-                long_notice = (
-                    isinstance(message, dict)
-                    and message.get("op") in protocol.NOTICES
-                    and len(line) > protocol.NOTICE_MAX_BYTES
-                )
-                if long_notice or protocol.problem(message, self._sent) is not None:  # forged
+                if protocol.problem(message, self._sent) is not None:  # the code spoke for the runtime
                     self.kill()
                     return Outcome("died", None, elapsed, log.text(), None)
                 self._max_rss_kb = max(self._max_rss_kb, message.pop("max_rss_kb", 0))
@@ -412,7 +409,7 @@ class ExecutionEnvironment:
         peak = self.cgroup.peak_memory_bytes()
         if peak is None:
             peak = self._max_rss_kb * 1024
-        return max(1, math.ceil((peak - self.aws_overhead_bytes) / MIB))
+        return max(1, math.ceil(peak / MIB))
 
     def out_of_memory(self) -> bool:
         return self.cgroup.oom_kills() > 0

@@ -54,7 +54,7 @@ class EnvironmentPool:
                 env = idle.pop()  # most recently used first, as Lambda tends to do
                 if not env.dead:
                     self._busy.add(env)
-                    env.cgroup.freeze(False)
+                    env.freeze(False)
                     return env
             return None
 
@@ -80,7 +80,7 @@ class EnvironmentPool:
                 dead = True
             else:
                 env.last_used = time.monotonic()
-                env.cgroup.freeze(True)  # like Lambda: nothing runs between invokes
+                env.freeze(True)  # like Lambda: nothing runs between invokes
                 self._idle.setdefault(env.fingerprint, []).append(env)
                 dead = False
         if dead:

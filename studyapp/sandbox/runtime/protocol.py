@@ -8,13 +8,9 @@ violation: the host kills that environment and reports a crash, never acts on it
 
 from __future__ import annotations
 
-NOTICES = ("aws_starting", "aws_ready")
 # The runtime's supervisor refuses a request when its worker wrote before being asked: the
 # request ran nowhere, so the engine may run it in a clean environment.
 TAINTED = "tainted"
-# A notice is a few bytes; the supervisor inside decodes only lines up to this size (results
-# may be megabytes), so a longer "notice" is a forged one.
-NOTICE_MAX_BYTES = 4096
 
 
 class ProtocolViolation(Exception):
@@ -24,9 +20,7 @@ class ProtocolViolation(Exception):
 REPLY_TO = {"init": "init_done", "invoke": "result", "seed": "seeded"}
 # Keys each message may carry, beside `op`, `ok` and `max_rss_kb`.
 KEYS = {
-    "ready": set(),
-    "aws_starting": set(),
-    "aws_ready": set(),
+    "ready": {"aws_pid"},
     "init_done": {"error"},
     "result": {"request_id", "payload", "error", "aws_calls"},
     "seeded": {"error", "created"},
@@ -60,16 +54,15 @@ def problem(message: object, sent: dict | None) -> str | None:
     expected = "ready" if sent is None else REPLY_TO.get(sent.get("op"))
     if op == TAINTED and sent is not None and sent.get("op") in ("invoke", "seed"):
         return None if set(message) <= {"op", "max_rss_kb"} else "unknown keys in 'tainted'"
-    if op not in NOTICES and op != expected:
+    if op != expected:
         return f"op {op!r} where {expected!r} was due"
-    if op in NOTICES and sent is None:
-        return f"notice {op!r} before the environment was ready"
     if set(message) - {"op", "ok", "max_rss_kb"} - KEYS[op]:
         return f"unknown keys in {op!r}"
     if "max_rss_kb" in message and not (_is_int(message["max_rss_kb"]) and message["max_rss_kb"] >= 0):
         return "max_rss_kb must be a whole number"
-    if op in NOTICES or op == "ready":
-        return None
+    if op == "ready":
+        pid = message.get("aws_pid")
+        return None if pid is None or (_is_int(pid) and pid > 0) else "aws_pid must be a process id"
     if not isinstance(message.get("ok"), bool):
         return "ok must be true or false"
     if "error" in message:

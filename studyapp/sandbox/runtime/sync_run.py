@@ -50,7 +50,6 @@ class RunContext:
     tmp_size_mb: int
     pids_max: int
     max_timeout_s: float
-    aws_emulator_memory_mb: int
     startup_cpu_quota: int
     cpu_quota_for: Callable[[int], int]  # memory MB -> CPU quota per 100 ms
     memory_headroom: Callable[[], int | None]  # bytes the memory budget can still give
@@ -157,7 +156,12 @@ class SyncRun:
         plan = seed_plan(json.loads(self.event_json))
         if not plan or not self.context.aws_available:
             return
-        outcome = self._send({"op": "seed", "plan": plan}, self.config.timeout_s)
+        # Seeding is the sandbox's set-up, not the function's work: INIT's CPU and time limit.
+        self.env.cgroup.set_cpu(self.context.startup_cpu_quota)
+        try:
+            outcome = self._send({"op": "seed", "plan": plan}, INIT_TIMEOUT_S)
+        finally:
+            self.env.cgroup.set_cpu(self.env.cpu_quota)
         if outcome.kind == "ok" and outcome.message.get("ok"):
             self.seeded = tuple(outcome.message.get("created", []))
         else:
@@ -319,22 +323,10 @@ class SyncRun:
 
     def _send(self, message: dict, limit_s: float) -> Outcome:
         log = LogBuffer(self.context.log_limit_bytes)
-        outcome = self.env.send(message, time.monotonic() + limit_s, log, on_notice=self._on_notice)
+        outcome = self.env.send(message, time.monotonic() + limit_s, log)
         if outcome.kind == "tainted":
             raise Tainted
         return outcome
-
-    def _on_notice(self, message: dict) -> dict | None:
-        """Give the in-sandbox AWS its own memory, so the function's limit stays the learner's."""
-        if message.get("op") == "aws_starting":
-            self.env.grant_aws_allowance(
-                (self.config.memory_mb + self.context.aws_emulator_memory_mb) * MIB,
-                self.context.startup_cpu_quota,
-            )
-            return {"op": "aws_go"}
-        if message.get("op") == "aws_ready":
-            self.env.note_aws_ready(self.context.aws_emulator_memory_mb * MIB)
-        return None
 
     def _task_root(self) -> str:
         return "/var/task" if self.context.isolated else str(self.env.task_dir)
