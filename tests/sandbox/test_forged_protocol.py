@@ -27,6 +27,17 @@ FORGED_LINES = {
     "unknown keys": b'{"op": "result", "ok": true, "payload": "1", "memory_mb": 99999}\n',
     "a deeply nested line": b"[" * 100_000 + b"]" * 100_000 + b"\n",
 }
+FORGE_OWN_RESULT = """
+import json, os
+def forge_result(context, payload, **extra):
+    line = {"op": "result", "ok": True, "request_id": context.aws_request_id,
+            "payload": json.dumps(payload), **extra}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            os.write(int(name), (json.dumps(line) + "\\n").encode())
+        except OSError:
+            pass
+"""
 ON_EVERY_FD = """
 import os
 def forge():
@@ -82,31 +93,6 @@ def test_a_forged_line_kills_only_its_environment(forged_engine, shape, when):
     forged_engine.reset(config)
     assert_engine_whole(forged_engine)
     assert wait_for_no_leftover_processes(forged_engine) == []
-
-
-def test_a_forged_result_never_becomes_the_next_invokes_answer(forged_engine):
-    """Code that answers for itself and then returns leaves the real answer unread: that
-    environment is not used again, so the next invoke gets its own answer."""
-    code = """
-import json, os
-def handler(event, context):
-    line = {"op": "result", "ok": True, "request_id": context.aws_request_id, "payload": json.dumps("forged")}
-    for name in os.listdir("/proc/self/fd"):
-        try:
-            os.write(int(name), (json.dumps(line) + "\\n").encode())
-        except OSError:
-            pass
-    return event["n"]
-"""
-    config = FunctionConfig(files={"app.py": code}, handler="app.handler")
-    answers = [forged_engine.invoke(config, {"n": n}) for n in range(4)]
-    for n, result in enumerate(answers):
-        # Its own answer or the one it forged for itself; never another invoke's.
-        assert result.payload in (n, "forged") or result.error_type == "Runtime.ExitError", (
-            result.payload_json
-        )
-    forged_engine.reset(config)
-    assert_engine_whole(forged_engine)
 
 
 def test_no_line_the_handler_writes_buys_memory(forged_engine):
@@ -213,19 +199,15 @@ def test_a_forged_answer_never_shifts_results_and_the_next_invoke_is_answered(fo
     answer per request, sees the second line left over, and refuses the next request before
     the handler sees it; the engine runs that request in a clean environment. No invoke ever
     gets another's answer."""
-    code = """
-import json, os
+    code = (
+        FORGE_OWN_RESULT
+        + """
 def handler(event, context):
     if event.get("forge"):
-        line = {"op": "result", "ok": True, "request_id": context.aws_request_id,
-                "payload": json.dumps("forged")}
-        for name in os.listdir("/proc/self/fd"):
-            try:
-                os.write(int(name), (json.dumps(line) + "\\n").encode())
-            except OSError:
-                pass
+        forge_result(context, "forged")
     return event["n"]
 """
+    )
     config = FunctionConfig(files={"app.py": code}, handler="app.handler")
     for _ in range(5):
         first = forged_engine.invoke(config, {"n": 1, "forge": True})
@@ -247,19 +229,15 @@ def test_the_memory_figure_is_the_runtimes_not_the_handlers():
     host = dataclasses.replace(detect(), cgroup_mode="rlimit")
     engine = Engine(dataclasses.replace(TEST_SETTINGS, allow_degraded=True), host=host)
     try:
-        code = """
-import json, os
+        code = (
+            FORGE_OWN_RESULT
+            + """
 def handler(event, context):
     block = bytearray(150 * 1024 * 1024)
-    line = {"op": "result", "ok": True, "request_id": context.aws_request_id,
-            "payload": json.dumps(len(block) // 2**20), "max_rss_kb": 1}
-    for name in os.listdir("/proc/self/fd"):
-        try:
-            os.write(int(name), (json.dumps(line) + "\\n").encode())
-        except OSError:
-            pass
+    forge_result(context, len(block) // 2**20, max_rss_kb=1)
     return 0
 """
+        )
         result = engine.invoke(function(code, memory_mb=512, timeout_s=10), {})
         assert result.status == "success" and result.payload == 150, result.payload_json
         assert result.report.max_memory_used_mb >= 150, result.log

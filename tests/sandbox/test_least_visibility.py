@@ -4,6 +4,8 @@ libraries, locales, time zones and a base set of commands; no host software, no 
 
 from pathlib import Path
 
+from django.conf import settings
+
 from studyapp.sandbox.runtime.bwrap import USR_COMMANDS, usr_view
 from tests.sandbox.conftest import function
 
@@ -75,3 +77,15 @@ def test_an_interpreter_outside_usr_gets_the_whole_of_usr_without_usr_local():
         "--remount-ro",
         "/usr/local",
     ]
+
+
+def test_the_mount_table_inside_names_no_project_path(engine):
+    """A bind mount's source shows in /proc/self/mountinfo: the libraries are bound from a shared
+    copy in the temporary folder, so neither the checkout nor its libraries folder is named."""
+    result = engine.invoke(
+        function("def handler(e, c):\n    return open('/proc/self/mountinfo').read()\n"), {}
+    )
+    mounts = result.payload
+    assert "/var/runtime/packages" in mounts
+    assert str(settings.BASE_DIR) not in mounts
+    assert str(Path(settings.SANDBOX_LIBRARIES_DIR).resolve()) not in mounts

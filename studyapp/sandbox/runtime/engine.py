@@ -156,7 +156,8 @@ class Engine:
             libraries and (libraries / "moto").is_dir() and (libraries / "boto3").is_dir()
         )
         if self.aws_available and self.host.isolated:
-            libraries = reachable.shared_copy(libraries)  # e.g. a checkout below a private folder
+            # Reachable below a private folder too, and no checkout path in the sandbox's mountinfo.
+            libraries = reachable.shared_copy(libraries, always=True)
         extra_binds = ()
         if self.aws_available:
             (runtime_dir / "packages").mkdir()

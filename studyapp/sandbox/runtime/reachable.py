@@ -3,7 +3,9 @@
 bubblewrap runs as the environment's uid, so it cannot bind a folder below a private (0700)
 parent, such as a checkout in a private home directory or in `mktemp -d`. Such a folder is
 linked once into a shared temporary copy (hard links where the file system allows, else a copy)
-that every engine of this checkout reuses.
+that every engine of this checkout reuses. The engine binds the libraries from that copy in any
+case: a bind mount's source path shows in the sandbox's /proc/self/mountinfo, and the checkout's
+location is none of the sandbox's business.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
-def shared_copy(path: Path) -> Path:
-    """`path` itself when it is reachable, else a world-readable copy of it in the temp folder."""
-    if reachable_by_everyone(path):
+def shared_copy(path: Path, *, always: bool = False) -> Path:
+    """`path` itself when it is reachable (unless `always`), else a world-readable copy of it in
+    the temp folder."""
+    if not always and reachable_by_everyone(path):
         return path
     source = path.resolve()
     stamp = max((entry.stat().st_mtime_ns for entry in [source, *source.iterdir()]), default=0)
