@@ -27,3 +27,14 @@ def owner_fields(request) -> dict:
     if request.user.is_authenticated:
         return {"user": request.user, "learner_key": ""}
     return {"user": None, "learner_key": learner_key(request)}
+
+
+def function_owner(request) -> str:
+    """Whose sandbox functions these are: two learners never share an execution environment
+    (one could read what the other left in /tmp or in globals), as two AWS accounts do not."""
+    fields = owner_fields(request)
+    return owner_label(fields["user"].pk if fields["user"] else None, fields["learner_key"])
+
+
+def owner_label(user_id: int | None, learner_key: str) -> str:
+    return f"user:{user_id}" if user_id is not None else f"anonymous:{learner_key}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from studyapp.content.questions import Question, bank
+from studyapp.core.learner import owner_label
 from studyapp.quiz import review
 from studyapp.quiz.models import Attempt, AttemptAnswer
 from studyapp.quiz.scoring import Grade, grade
@@ -126,7 +127,8 @@ def save_answer(attempt: Attempt, position: int, raw, now: dt.datetime, engine=N
     """Grade and store one answer at once (so nothing is lost), refusing it after the deadline."""
     finish_if_overdue(attempt, now)
     question = bank().questions[attempt.question_ids[position - 1]]
-    result = grade(question, raw, engine)  # may raise AnswerShapeError: nothing is stored then
+    owner = owner_label(attempt.user_id, attempt.learner_key)
+    result = grade(question, raw, engine, owner)  # may raise AnswerShapeError: nothing is stored then
     with transaction.atomic():
         locked = _lock_open(attempt, now)
         answer = AttemptAnswer.objects.select_for_update().get(attempt=locked, position=position)

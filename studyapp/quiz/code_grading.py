@@ -61,8 +61,9 @@ def evaluate(checks: dict, result: InvokeResult) -> list[str]:
     return failures
 
 
-def run_code(engine: Engine, question, code: str) -> CheckOutcome:
+def run_code(engine: Engine, question, code: str, owner: str = "") -> CheckOutcome:
     config = FunctionConfig(
+        owner=owner,
         files={"lambda_function.py": code},
         handler=question.handler,
         timeout_s=min(question.timeout_s, engine.settings.max_timeout_s),

@@ -424,9 +424,10 @@ class SandboxForm(forms.Form):
             "seed_resources": data.get("seed_resources", False),
         }
 
-    def function_config(self) -> FunctionConfig:
+    def function_config(self, owner: str = "") -> FunctionConfig:
         data = self.cleaned_data
         return FunctionConfig(
+            owner=owner,
             files=self.code_files.files_by_name,
             handler=data["handler"],
             memory_mb=data["memory_mb"],

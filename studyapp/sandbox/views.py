@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from studyapp.content.library import library
+from studyapp.core.learner import function_owner
 from studyapp.sandbox import jsontext, prefill, service
 from studyapp.sandbox.forms import SandboxForm
 from studyapp.sandbox.models import SandboxRun, SharedRun
@@ -105,7 +106,7 @@ def sandbox_run(request):
         )
     if form.cleaned_data["event_json"] == "{}" and form.cleaned_data.get("event_slug"):
         prefill.with_event(form.cleaned_data, form.cleaned_data["event_slug"])
-    config = form.function_config()
+    config = form.function_config(owner=function_owner(request))
     try:
         invocation = service.engine().start(
             config,
@@ -147,7 +148,7 @@ def sandbox_reset(request):
     form = SandboxForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form)
-    destroyed = service.engine().reset(form.function_config())
+    destroyed = service.engine().reset(form.function_config(owner=function_owner(request)))
     message = (
         "Environment reset: the next run is a cold start."
         if destroyed

@@ -191,3 +191,14 @@ def test_an_environment_outlives_the_thread_that_started_it():
         assert again.cold_start is False and again.payload == {"handled": "t"}
     finally:
         engine.close()
+
+
+def test_owners_never_share_an_environment_and_reset_only_their_own(engine):
+    code = "def handler(e, c):\n    return 1\n# owned\n"
+    mine, theirs = function(code, owner="user:1"), function(code, owner="anonymous:abc")
+    assert mine.fingerprint != theirs.fingerprint
+    assert engine.invoke(mine, {}).cold_start and not engine.invoke(mine, {}).cold_start
+    assert engine.invoke(theirs, {}).cold_start
+    assert engine.reset(mine) == 1
+    assert engine.invoke(theirs, {}).cold_start is False
+    engine.reset(theirs)

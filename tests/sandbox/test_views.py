@@ -1,6 +1,7 @@
 """The sandbox page: every setting, every bad input (a message, never a 500), history,
 permalinks, rate limits, and a run that does not block other requests."""
 
+import html
 import http.cookiejar
 import json
 import re
@@ -95,6 +96,25 @@ def test_reset_environment_makes_the_next_run_cold(client):
     run(client, file_code=code)
     response = client.post(reverse("sandbox_reset"), form(file_code=code), **HTMX)
     assert "next run is a cold start" in response.text
+    assert "Cold start" in run(client, file_code=code).text
+
+
+def test_two_learners_never_share_an_environment(client):
+    """Same code, two learners: each gets its own environments (what one leaves in /tmp or in
+    globals, the other never sees), and one's reset leaves the other's warm."""
+    code = [
+        "import os\nSEEN = []\ndef lambda_handler(event, context):\n"
+        "    SEEN.append(1)\n    open('/tmp/mine', 'a').write('x')\n"
+        "    return {'calls': len(SEEN), 'tmp': os.path.getsize('/tmp/mine')}\n# shared code\n"
+    ]
+    other = Client()
+    assert "Cold start" in run(client, file_code=code).text
+    assert '"calls": 2' in html.unescape(run(client, file_code=code).text)
+    first_for_other = run(other, file_code=code)
+    assert "Cold start" in first_for_other.text
+    assert '"tmp": 1' in html.unescape(first_for_other.text)  # it found /tmp empty
+    client.post(reverse("sandbox_reset"), form(file_code=code), **HTMX)
+    assert "Warm start" in run(other, file_code=code).text
     assert "Cold start" in run(client, file_code=code).text
 
 

@@ -65,6 +65,9 @@ class FunctionConfig:
     function_name: str = "sandbox-function"
     region: str = "us-east-1"
     architecture: str = "x86_64"
+    # Whose function this is (a learner): part of the fingerprint, so two owners never share a
+    # warm environment, and one owner's reset never touches another's. The function never sees it.
+    owner: str = ""
 
     def validate(self, max_memory_mb: int = MEMORY_MAX_MB, max_timeout_s: float = TIMEOUT_MAX_S) -> None:
         if not self.files or not any(source.strip() for source in self.files.values()):
@@ -104,6 +107,7 @@ class FunctionConfig:
                 self.function_name,
                 self.region,
                 self.architecture,
+                self.owner,
             ],
             sort_keys=True,
         )
