@@ -67,7 +67,8 @@ serve: system-deps install sandbox-libs
 	DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DEBUG=0 $(BIN)/python manage.py check_content
 	DEBUG=0 $(BIN)/python manage.py collectstatic --noinput
-	DEBUG=0 $(BIN)/gunicorn studyapp.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	DEBUG=0 $(BIN)/gunicorn studyapp.wsgi:application --config gunicorn.conf.py \
+		--bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--threads 4 --timeout 120 --access-logfile -
 
 lint: install-dev
@@ -77,7 +78,7 @@ lint: install-dev
 # Parallel pytest workers (pytest-xdist): most tests wait on sandboxes, timeouts or a browser,
 # so a few more workers than cores keep both cores busy.
 TEST_WORKERS ?= 4
-test: SYSTEM_PACKAGES = bubblewrap chromium postgresql
+test: SYSTEM_PACKAGES = bubblewrap chromium postgresql redis-server
 test: system-deps install-dev sandbox-libs
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -175,7 +175,22 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Rate limits (per learner, or per client address before log in), per minute.
-LOGIN_ATTEMPTS_PER_MINUTE = envint("LOGIN_ATTEMPTS_PER_MINUTE", 10)
+# The cache holds the rate limits: Redis (REDIS_URL) shares them between every worker and host;
+# without it each process counts alone, which gunicorn.conf.py refuses for several workers.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Rate limits, per minute: per account, or for anonymous learners per session and (at
+# ANONYMOUS_ADDRESS_FACTOR times the limit, as a class can share one address) per client address,
+# so dropping the session cookie resets nothing. The address is REMOTE_ADDR, or the one a
+# TRUSTED_PROXIES address (comma-separated IPs or networks) forwarded in X-Forwarded-For.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
+ANONYMOUS_ADDRESS_FACTOR = envint("ANONYMOUS_ADDRESS_FACTOR", 10)
+# Failed log ins: per account (whoever tries it) and per address (a proxy hides many learners).
+FAILED_LOGINS_PER_ACCOUNT = envint("FAILED_LOGINS_PER_ACCOUNT", 5)
+FAILED_LOGINS_PER_ADDRESS = envint("FAILED_LOGINS_PER_ADDRESS", 30)
 SIGNUPS_PER_MINUTE = envint("SIGNUPS_PER_MINUTE", 5)
 ANSWERS_PER_MINUTE = envint("ANSWERS_PER_MINUTE", 120)

@@ -18,4 +18,4 @@ SANDBOX_RUNS_PER_MINUTE = 1000
 # A file, not shared-cache memory: concurrent-write tests need SQLite's real locking.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
-LOGIN_ATTEMPTS_PER_MINUTE = SIGNUPS_PER_MINUTE = ANSWERS_PER_MINUTE = 10_000
+FAILED_LOGINS_PER_ACCOUNT = FAILED_LOGINS_PER_ADDRESS = SIGNUPS_PER_MINUTE = ANSWERS_PER_MINUTE = 10_000

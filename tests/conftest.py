@@ -14,6 +14,7 @@ from studyapp.content.pricing import price_list
 from studyapp.content.questions import bank
 from studyapp.content.topics import catalog
 from tests.support.database_tests import keep_database_tests
+from tests.support.redis_server import redis_server
 
 REAL_CONTENT = Path(settings.BASE_DIR, "content")
 CACHED_LOADERS = (catalog, limit_sheet, price_list, library, bank)
@@ -79,3 +80,10 @@ def write_topic(directory: Path, name: str, **overrides) -> Path:
 
 
 from tests.quiz.conftest import question_bank  # noqa: E402,F401  (shared: a known question set)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A throwaway Redis server (unix socket) for the servers a test starts with several workers."""
+    with redis_server() as url:
+        yield url

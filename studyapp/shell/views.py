@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from studyapp.content.topics import catalog
-from studyapp.core.ratelimit import rate_limited
+from studyapp.core.ratelimit import check_failed_logins, rate_limited, record_failed_login, too_many
 from studyapp.topics import progress
 
 
@@ -34,9 +34,26 @@ def health(request):
     return JsonResponse({"status": "ok", "topics": len(catalog().topics)})
 
 
-login_view = rate_limited(
-    "login", "LOGIN_ATTEMPTS_PER_MINUTE", "Too many log in attempts from here.", by_address=True
-)(auth_views.LoginView.as_view())
+class LimitedLoginView(auth_views.LoginView):
+    """Django's log in, refusing an account or an address after too many failures a minute."""
+
+    def post(self, request, *args, **kwargs):
+        decision = check_failed_logins(request, self._account())
+        if not decision.allowed:
+            return too_many(
+                request, decision, "Too many failed log ins for this account or from here. Try again shortly."
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        record_failed_login(self.request, self._account())
+        return super().form_invalid(form)
+
+    def _account(self) -> str:
+        return str(self.request.POST.get("username", "")).strip()
+
+
+login_view = LimitedLoginView.as_view()
 
 
 @require_http_methods(["GET", "POST"])

@@ -118,7 +118,7 @@ def test_a_view_that_differs_for_htmx_varies_on_hx_request(client, case):
 @pytest.mark.parametrize(
     ("case", "setting", "data"),
     [
-        ("login", "LOGIN_ATTEMPTS_PER_MINUTE", {"username": "x", "password": "y"}),
+        ("login", "FAILED_LOGINS_PER_ACCOUNT", {"username": "x", "password": "y"}),
         ("signup", "SIGNUPS_PER_MINUTE", {"username": "x", "password1": "y", "password2": "y"}),
         ("quiz_question POST", "ANSWERS_PER_MINUTE", None),
     ],

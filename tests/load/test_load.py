@@ -82,8 +82,8 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def test_mixed_load_on_gunicorn(tmp_path):
-    env = site_env(tmp_path / "load.sqlite3")
+def test_mixed_load_on_gunicorn(tmp_path, redis_url):
+    env = site_env(tmp_path / "load.sqlite3", REDIS_URL=redis_url)
     prepare_site(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

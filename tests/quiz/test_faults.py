@@ -24,8 +24,8 @@ from tests.support.servers import (
 @pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="uses its own SQLite file"
 )
-def test_server_restart_mid_exam_keeps_deadline_and_answers(tmp_path):
-    env = site_env(tmp_path / "restart.sqlite3", SANDBOX_BLANK_ENVIRONMENTS="0")
+def test_server_restart_mid_exam_keeps_deadline_and_answers(tmp_path, redis_url):
+    env = site_env(tmp_path / "restart.sqlite3", SANDBOX_BLANK_ENVIRONMENTS="0", REDIS_URL=redis_url)
     prepare_site(env)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

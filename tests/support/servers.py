@@ -63,10 +63,15 @@ def prepare_site(env: dict) -> None:
     manage("collectstatic", "--noinput", env=env)
 
 
-def start_gunicorn(env: dict, port: int, workers: int = 2, threads: int = 1) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict, port: int, workers: int = 2, threads: int = 1, access_log: Path | None = None
+) -> subprocess.Popen:
+    """gunicorn as `make serve` runs it. `access_log`: one line per request, "<worker pid> <path>"."""
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "studyapp.wsgi:application",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -76,6 +81,8 @@ def start_gunicorn(env: dict, port: int, workers: int = 2, threads: int = 1) -> 
         "--timeout",
         "60",
     ]
+    if access_log is not None:
+        command += ["--access-logfile", str(access_log), "--access-logformat", "%(p)s %(U)s %(s)s"]
     # Its own process group, so a test can crash the master and its workers together.
     return subprocess.Popen(
         command,

@@ -1,0 +1,68 @@
+"""Rate limits with several gunicorn workers: shared through Redis, so a learner's allowance does
+not multiply with the workers; without a shared cache, several workers refuse to start."""
+
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+from pathlib import Path
+
+from tests.support.servers import (
+    ROOT,
+    browser_session,
+    free_port,
+    prepare_site,
+    site_env,
+    start_gunicorn,
+    wait_until_up,
+)
+
+LIMIT = 3
+
+
+def signup_statuses(base: str, times: int) -> list[int]:
+    opener, token = browser_session(base, "/accounts/signup/")
+    statuses = []
+    for n in range(times):
+        data = {"username": f"u{n}", "password1": "a", "password2": "b", "csrfmiddlewaretoken": token}
+        body = urllib.parse.urlencode(data).encode()
+        try:
+            statuses.append(opener.open(base + "/accounts/signup/", data=body, timeout=30).status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+    return statuses
+
+
+def test_two_workers_share_one_limit_through_redis(tmp_path, redis_url):
+    env = site_env(tmp_path / "limits.sqlite3", REDIS_URL=redis_url, SIGNUPS_PER_MINUTE=str(LIMIT))
+    prepare_site(env)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "access.log"
+    server = start_gunicorn(env, port, workers=2, access_log=log)
+    try:
+        wait_until_up(base)
+        statuses = signup_statuses(base, 4 * LIMIT)
+    finally:
+        server.terminate()
+        server.wait(15)
+    assert statuses.count(429) == 3 * LIMIT and statuses[:LIMIT] == [200] * LIMIT, statuses
+    # Both workers answered sign ups: the count crossed from one process to the other.
+    workers = {line.split()[0] for line in log.read_text().splitlines() if "/accounts/signup/" in line}
+    assert len(workers) == 2, log.read_text()
+
+
+def test_several_workers_without_a_shared_cache_refuse_to_start(tmp_path):
+    env = {key: value for key, value in site_env(tmp_path / "no.sqlite3").items() if key != "REDIS_URL"}
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    command = [gunicorn, "studyapp.wsgi:application", "--config", str(ROOT / "gunicorn.conf.py")]
+    started = subprocess.run(
+        [*command, "--bind", f"127.0.0.1:{free_port()}", "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode != 0
+    assert "REDIS_URL" in started.stderr and "2 workers" in started.stderr
