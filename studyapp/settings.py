@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.management.utils import get_random_secret_key
 
-from studyapp.env import envbool, envfloat, envint, envlist
+from studyapp.env import envbool, envchoice, envfloat, envint, envlist
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CONTENT_DIR = BASE_DIR / "content"
@@ -154,6 +154,9 @@ SANDBOX_UID_BASE = envint("SANDBOX_UID_BASE", 200_000)
 SANDBOX_MEMORY_BUDGET_MB = envint("SANDBOX_MEMORY_BUDGET_MB", 0) or None
 SANDBOX_CPU_BUDGET_CORES = envfloat("SANDBOX_CPU_BUDGET_CORES", None)
 SANDBOX_RUNS_PER_MINUTE = envint("SANDBOX_RUNS_PER_MINUTE", 30)
+# Who runs a submitted run: "embedded" (a thread pool in each web process; no other service)
+# or "immediate" (inside the request: the view tests). See studyapp/sandbox/jobs.py.
+SANDBOX_JOBS = envchoice("SANDBOX_JOBS", "embedded", ("embedded", "immediate"))
 SANDBOX_MAX_CODE_BYTES = envint("SANDBOX_MAX_CODE_BYTES", 64 * 1024)
 # A 6 MB event must fit in a form post (Django's default is 2.5 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024

@@ -54,3 +54,35 @@ class SharedRun(RunSettings):
 
     def __str__(self) -> str:
         return f"shared {self.handler} {self.token}"
+
+
+class SandboxJob(RunSettings):
+    """One run as a job: submitted by a learner, run off the web request by an executor, read by
+    the page as it goes (queued, running, finished) until its result is there."""
+
+    QUEUED, RUNNING, FINISHED = "queued", "running", "finished"
+
+    public_id = models.CharField(max_length=32, unique=True, default=new_token)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    learner_key = models.CharField(max_length=64, blank=True, db_index=True)
+    owner = models.CharField(max_length=100)  # the function's owner: its environments are its own
+    architecture = models.CharField(max_length=20, default="x86_64")
+    state = models.CharField(max_length=10, default=QUEUED, db_index=True)
+    result = models.JSONField(null=True)  # the invoke's answer (InvokeResult's fields)
+    timeline = models.JSONField(default=dict)  # Event invocations: attempts and delivery so far
+    timeline_done = models.BooleanField(default=True)
+    problem = models.TextField(blank=True)  # why nothing ran (the sandbox unavailable, ...)
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"job {self.public_id} {self.state}"
+
+    @property
+    def done(self) -> bool:
+        return self.state == self.FINISHED and self.timeline_done

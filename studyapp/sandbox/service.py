@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from studyapp.content.pricing import price_list
-from studyapp.core.learner import owner_fields, owner_filter
+from studyapp.core.learner import owner_filter
 from studyapp.core.ratelimit import RateDecision
 from studyapp.core.ratelimit import check_rate as core_check_rate
 from studyapp.sandbox.models import SandboxRun
@@ -85,11 +85,13 @@ def invoke_cost(result: InvokeResult, memory_mb: int, architecture: str = "x86_6
 # -- history ------------------------------------------------------------------------------------
 
 
-def record_run(request, form, result: InvokeResult) -> SandboxRun:
+def record_job_run(job, result: InvokeResult) -> SandboxRun:
+    """A finished job in its learner's history (the last HISTORY_LENGTH runs are kept)."""
     report = result.report
+    owner = {"user_id": job.user_id, "learner_key": job.learner_key}
     run = SandboxRun.objects.create(
-        **owner_fields(request),
-        **form.run_settings(),
+        **owner,
+        **{name: getattr(job, name) for name in RUN_SETTINGS_FIELDS},
         status=result.status,
         request_id=result.request_id,
         cold_start=result.cold_start,
@@ -97,9 +99,23 @@ def record_run(request, form, result: InvokeResult) -> SandboxRun:
         billed_duration_ms=report.billed_duration_ms if report else None,
         error_type=result.error_type or "",
     )
-    stale = SandboxRun.objects.filter(**owner_filter(request)).values_list("pk", flat=True)[HISTORY_LENGTH:]
+    mine = {"user_id": job.user_id} if job.user_id else {"user": None, "learner_key": job.learner_key}
+    stale = SandboxRun.objects.filter(**mine).values_list("pk", flat=True)[HISTORY_LENGTH:]
     SandboxRun.objects.filter(pk__in=list(stale)).delete()
     return run
+
+
+RUN_SETTINGS_FIELDS = (
+    "files",
+    "handler",
+    "memory_mb",
+    "timeout_s",
+    "environment",
+    "invocation_type",
+    "event_json",
+    "event_slug",
+    "seed_resources",
+)
 
 
 def history(request) -> list[SandboxRun]:

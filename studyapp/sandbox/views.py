@@ -6,13 +6,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from studyapp.content.library import library
-from studyapp.core.learner import function_owner
-from studyapp.sandbox import jsontext, prefill, service
+from studyapp.core.learner import function_owner, owner_fields, owner_filter
+from studyapp.sandbox import jobs, jsontext, prefill, service
 from studyapp.sandbox.forms import SandboxForm
-from studyapp.sandbox.models import SandboxRun, SharedRun
+from studyapp.sandbox.models import SandboxJob, SandboxRun, SharedRun
 from studyapp.sandbox.runtime import IsolationUnavailable
-
-ASYNC_WAIT_SLACK_S = 10
 
 
 def _page(request, form: SandboxForm, status: int = 200, **extra):
@@ -106,40 +104,54 @@ def sandbox_run(request):
         )
     if form.cleaned_data["event_json"] == "{}" and form.cleaned_data.get("event_slug"):
         prefill.with_event(form.cleaned_data, form.cleaned_data["event_slug"])
-    config = form.function_config(owner=function_owner(request))
     try:
-        invocation = service.engine().start(
-            config,
-            form.cleaned_data["event_json"],
-            form.cleaned_data["invocation_type"],
-            seed_resources=form.cleaned_data["seed_resources"],
-        )
+        service.engine()  # a sandbox that cannot run says so now, before anything is queued
     except IsolationUnavailable as error:
         return _respond(
             request, form, "sandbox/_unavailable.html", {"unavailable_message": str(error)}, status=503
         )
-    result, pending = invocation.result, invocation.pending
-    if result.status == "throttled":
-        return _throttled(
-            request,
-            form,
-            "The sandbox is running as many functions as it can right now. "
-            "Your code is safe here: run it again in a moment.",
-            2,
-        )
-    if pending is not None:
-        attempts = pending.maximum_retry_attempts + 1
-        pending.wait(attempts * (config.timeout_s + 1) + ASYNC_WAIT_SLACK_S)
-    run = service.record_run(request, form, result)
-    context = {
-        "result": result,
-        "pending": pending,
-        "run": run,
-        "config": config,
-        "cost": service.invoke_cost(result, config.memory_mb, config.architecture),
-        "payload_pretty": jsontext.pretty(result.payload_json),
-    }
-    return _respond(request, form, "sandbox/_result.html", context)
+    job = SandboxJob.objects.create(
+        **owner_fields(request),
+        **form.run_settings(),
+        owner=function_owner(request),
+        architecture=form.cleaned_data.get("architecture") or "x86_64",
+    )
+    jobs.submit(job)  # returns at once: an executor runs it ("immediate" in view tests)
+    job.refresh_from_db()
+    context = _job_context(job)
+    if context.get("result") is not None and context["result"].status == "throttled":
+        response = _respond(request, form, "sandbox/_job.html", context, status=429)
+        response["Retry-After"] = "2"
+        return response
+    return _respond(request, form, "sandbox/_job.html", context)
+
+
+def _job_context(job: SandboxJob) -> dict:
+    context = {"job": job, "position": jobs.position(job) if job.state == SandboxJob.QUEUED else 0}
+    if job.result is not None:
+        result = jobs.from_json(job.result)
+        context |= {
+            "result": result,
+            "cost": service.invoke_cost(result, job.memory_mb, job.architecture),
+            "payload_pretty": jsontext.pretty(result.payload_json),
+        }
+    if not job.done:
+        context["refresh_s"] = 1  # without JavaScript the page reloads until the result is in
+    return context
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def sandbox_job(request, public_id):
+    """A submitted run as it stands: the fragment htmx polls, or the whole page (no JavaScript)."""
+    job = SandboxJob.objects.filter(public_id=public_id, **owner_filter(request)).first()
+    if job is None:
+        raise Http404("No such run of yours.")
+    context = _job_context(job)
+    if request.htmx:
+        return render(request, "sandbox/_job.html", context)
+    form = SandboxForm(initial=prefill.from_saved(job))
+    return _page(request, form, **context)
 
 
 @require_POST

@@ -10,6 +10,32 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def embedded_jobs(settings):
+    """As a server runs them: each run a job on the embedded executor, the page polling it."""
+    settings.SANDBOX_JOBS = "embedded"
+
+
+def test_a_run_shows_running_then_its_result(page):
+    page.goto("/sandbox/")
+    set_code(page, "import time\ndef lambda_handler(event, context):\n    time.sleep(2)\n    return 'done'\n")
+    page.locator("#run-button").click()
+    expect(page.get_by_test_id("job-state")).to_contain_text("Running your function")
+    expect(page.get_by_test_id("status")).to_have_text("SUCCESS", timeout=15_000)
+    expect(page.get_by_test_id("job")).to_have_attribute("data-state", "finished")
+
+
+def test_an_event_timeline_fills_in_in_the_browser(page, screenshot):
+    page.goto("/sandbox/")
+    set_code(page, "def lambda_handler(event, context):\n    raise ValueError('no')\n")
+    page.get_by_label("Invocation type").select_option("Event")
+    page.locator("#run-button").click()
+    expect(page.get_by_test_id("timeline-waiting")).to_be_visible(timeout=10_000)
+    expect(page.get_by_test_id("attempt")).to_have_count(3, timeout=30_000)
+    expect(page.get_by_test_id("timeline")).to_contain_text("Discarded")
+    screenshot(page, "sandbox-event-timeline")
+
+
 def set_code(page, code: str) -> None:
     page.evaluate("(code) => document.querySelector('#files .CodeMirror').CodeMirror.setValue(code)", code)
 

@@ -1,0 +1,100 @@
+"""Runs as jobs on the embedded executor: the Run request answers at once, the page follows the
+job (htmx polling, or a reloading page without JavaScript), an Event's timeline fills in while
+its retries happen, and a job is its learner's alone. Real threads, real sandboxes, committed
+rows (the executor's threads see only what is committed)."""
+
+import html
+import re
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from studyapp.sandbox.models import SandboxJob
+from tests.sandbox.test_views import HTMX, form
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SLOW = "import time\ndef lambda_handler(event, context):\n    time.sleep(1.5)\n    return {'slept': True}\n"
+FAILS = "def lambda_handler(event, context):\n    raise ValueError('always')\n"
+
+
+@pytest.fixture(autouse=True)
+def embedded(settings):
+    settings.SANDBOX_JOBS = "embedded"
+
+
+def submit(client, code: str, **overrides):
+    started = time.monotonic()
+    response = client.post(reverse("sandbox_run"), form(file_code=[code], **overrides), **HTMX)
+    return response, time.monotonic() - started
+
+
+def job_id(response) -> str:
+    return re.search(r'data-job="([^"]+)"', response.text).group(1)
+
+
+def follow(client, public_id: str, timeout_s: float = 30, **headers) -> list:
+    """Poll as htmx does until the job is done; every response on the way."""
+    seen = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        response = client.get(reverse("sandbox_job", args=[public_id]), **headers)
+        seen.append(response)
+        if "hx-get=" not in response.text and 'http-equiv="refresh"' not in response.text:
+            return seen
+        time.sleep(0.1)
+    raise AssertionError(f"job {public_id} not done in {timeout_s} s")
+
+
+def test_the_run_request_answers_at_once_and_the_page_follows_the_job(client):
+    response, took = submit(client, SLOW + "# job 1\n")
+    assert response.status_code == 200 and took < 1.0  # no web thread waits on the sandbox
+    assert re.search(r'data-state="(queued|running)"', response.text)
+    assert 'hx-trigger="load delay:500ms"' in response.text
+    seen = follow(client, job_id(response), **HTMX)
+    assert any('data-state="running"' in r.text for r in seen)
+    final = seen[-1]
+    assert 'data-state="finished"' in final.text and 'data-status="success"' in final.text
+    assert '"slept": true' in html.unescape(final.text)
+    assert final["Vary"] and "HX-Request" in final["Vary"]
+    job = SandboxJob.objects.get(public_id=job_id(response))
+    assert job.started_at and job.finished_at and job.finished_at > job.started_at
+
+
+def test_without_javascript_the_job_page_reloads_until_the_result_is_in(client):
+    response, _ = submit(client, SLOW + "# job no-js\n")
+    page = client.get(reverse("sandbox_job", args=[job_id(response)]))
+    assert "<html" in page.text and '<meta http-equiv="refresh" content="1">' in page.text
+    final = follow(client, job_id(response))[-1]
+    assert "<html" in final.text and 'http-equiv="refresh"' not in final.text
+    assert 'data-status="success"' in final.text
+    assert "time.sleep(1.5)" in html.unescape(final.text)  # the code is back in the editor
+
+
+def test_an_event_timeline_fills_in_while_the_retries_happen(client, settings):
+    response, took = submit(client, FAILS + "# job event\n", invocation_type="Event")
+    assert took < 1.0
+    seen = follow(client, job_id(response), **HTMX)
+    assert "Event · HTTP 202" in seen[0].text or "Event · HTTP 202" in seen[1].text  # accepted at once
+    counts = [r.text.count('data-testid="attempt"') for r in seen]
+    assert counts[-1] == 3 and any(0 < count < 3 for count in counts), counts  # seen part way
+    assert any('data-testid="timeline-waiting"' in r.text for r in seen)
+    assert "Discarded" in seen[-1].text and 'data-done="true"' in seen[-1].text
+
+
+def test_a_job_is_its_learners_alone(client):
+    response, _ = submit(client, "def lambda_handler(e, c):\n    return 1\n# job owner\n")
+    public_id = job_id(response)
+    assert Client().get(reverse("sandbox_job", args=[public_id]), **HTMX).status_code == 404
+    follow(client, public_id, **HTMX)
+
+
+def test_runs_past_the_executors_threads_wait_in_line_and_see_their_place(client, settings):
+    responses = [
+        submit(client, SLOW + f"# queue {n}\n")[0] for n in range(settings.SANDBOX_MAX_CONCURRENCY + 2)
+    ]
+    assert any("ahead of yours" in r.text for r in responses), [r.text[:300] for r in responses]
+    for response in responses:
+        assert 'data-status="success"' in follow(client, job_id(response), **HTMX)[-1].text
