@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test load lint bench install install-dev sandbox-libs system-deps check-content migrate clean
+.PHONY: run serve sandbox-worker test load lint bench install install-dev sandbox-libs system-deps check-content migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,16 @@ serve: system-deps install sandbox-libs
 	DEBUG=0 $(BIN)/gunicorn studyapp.wsgi:application --config gunicorn.conf.py \
 		--bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--threads 4 --timeout 120 --access-logfile -
+
+# A sandbox host of the distributed mode (SANDBOX_JOBS=celery): takes runs from Redis
+# (REDIS_URL), writes results to the shared database (DATABASE_URL). Run one per host.
+SANDBOX_HOST_NAME ?= $(shell hostname)
+SANDBOX_THREADS ?= 4
+sandbox-worker: SYSTEM_PACKAGES = bubblewrap
+sandbox-worker: system-deps install sandbox-libs
+	SANDBOX_HOST_NAME=$(SANDBOX_HOST_NAME) SANDBOX_MAX_CONCURRENCY=$(SANDBOX_THREADS) \
+	$(BIN)/celery -A studyapp.sandbox.celery_app worker --pool threads --concurrency $(SANDBOX_THREADS) \
+		--queues sandbox,sandbox.$(SANDBOX_HOST_NAME) --hostname sandbox@$(SANDBOX_HOST_NAME) --loglevel INFO
 
 lint: install-dev
 	$(BIN)/ruff check .

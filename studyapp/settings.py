@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 from studyapp.env import envbool, envchoice, envfloat, envint, envlist
@@ -154,9 +155,6 @@ SANDBOX_UID_BASE = envint("SANDBOX_UID_BASE", 200_000)
 SANDBOX_MEMORY_BUDGET_MB = envint("SANDBOX_MEMORY_BUDGET_MB", 0) or None
 SANDBOX_CPU_BUDGET_CORES = envfloat("SANDBOX_CPU_BUDGET_CORES", None)
 SANDBOX_RUNS_PER_MINUTE = envint("SANDBOX_RUNS_PER_MINUTE", 30)
-# Who runs a submitted run: "embedded" (a thread pool in each web process; no other service)
-# or "immediate" (inside the request: the view tests). See studyapp/sandbox/jobs.py.
-SANDBOX_JOBS = envchoice("SANDBOX_JOBS", "embedded", ("embedded", "immediate"))
 SANDBOX_MAX_CODE_BYTES = envint("SANDBOX_MAX_CODE_BYTES", 64 * 1024)
 # A 6 MB event must fit in a form post (Django's default is 2.5 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
@@ -185,6 +183,31 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Who runs a submitted run: "embedded" (a thread pool in each web process; no other service),
+# "celery" (sandbox worker hosts, Redis as broker; web processes run no untrusted code), or
+# "immediate" (inside the request: the view tests). See studyapp/sandbox/jobs.py.
+SANDBOX_JOBS = envchoice("SANDBOX_JOBS", "embedded", ("embedded", "celery", "immediate"))
+if SANDBOX_JOBS == "celery" and not REDIS_URL:
+    raise ImproperlyConfigured("SANDBOX_JOBS=celery needs REDIS_URL: Redis is the queue between hosts.")
+# This sandbox host's name in the distributed mode (its own queue is sandbox.<name>).
+SANDBOX_HOST_NAME = os.environ.get("SANDBOX_HOST_NAME", "").strip()
+# A host that stops mid-run: its job is reported after its timeout plus this grace.
+SANDBOX_HOST_GRACE_S = envint("SANDBOX_HOST_GRACE_S", 20)
+# Kombu spells Redis on a unix socket redis+socket:// (redis-py and Django: unix://).
+CELERY_BROKER_URL = (
+    "redis+socket://" + REDIS_URL.removeprefix("unix://") if REDIS_URL.startswith("unix://") else REDIS_URL
+)
+CELERY_TASK_DEFAULT_QUEUE = "sandbox"
+# At most once: a message is acknowledged when its run starts, and a job runs only if it is
+# still queued in the database, so a redelivered message never runs code twice. A host that
+# dies mid-run is noticed by its silence (SANDBOX_HOST_GRACE_S) and the learner told.
+CELERY_TASK_ACKS_LATE = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a host holds no more runs than it has threads: others take the rest
+# A message prefetched by a host that never started it goes back to the queue after this.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 120}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
 
 # Rate limits, per minute: per account, or for anonymous learners per session and (at
 # ANONYMOUS_ADDRESS_FACTOR times the limit, as a class can share one address) per client address,

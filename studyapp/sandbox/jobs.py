@@ -4,21 +4,28 @@ as it goes. No web thread waits on a sandbox.
 Executors (settings.SANDBOX_JOBS):
 - "embedded" (the default): a thread pool in this process, next to the web server, as many
   threads as the engine runs invokes at once; the rest wait in the pool's queue, in order.
+- "celery": Celery workers on sandbox hosts take jobs from Redis (studyapp/sandbox/tasks.py).
+  A function that ran lately goes to the queue of the host that holds its warm environment,
+  as Lambda places invokes, while that host is alive and has a free thread; otherwise to the
+  shared queue, where any host takes it (and the learner sees a cold start).
 - "immediate": the job runs inside submit() (tests of the views: one thread, one transaction).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import close_old_connections
 from django.utils import timezone
 
 from studyapp.sandbox import service
+from studyapp.sandbox.celery_app import app as celery_app
 from studyapp.sandbox.models import SandboxJob
 from studyapp.sandbox.runtime import FunctionConfig, InvokeResult, IsolationUnavailable
 from studyapp.sandbox.runtime.lambda_format import Report
@@ -28,11 +35,44 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+SHARED_QUEUE = "sandbox"
+RUN_JOB_TASK = "sandbox.run_job"  # studyapp/sandbox/tasks.py
+HEARTBEAT_S = 3  # a sandbox host says it is alive this often (its key lives three times as long)
+
+
 def submit(job: SandboxJob) -> None:
     if settings.SANDBOX_JOBS == "immediate":
         execute(job.pk)
-        return
-    _embedded_pool().submit(_run_in_thread, job.pk)
+    elif settings.SANDBOX_JOBS == "celery":
+        job.queue = queue_for(function_config(job).fingerprint)
+        job.save(update_fields=["queue"])
+        celery_app.send_task(RUN_JOB_TASK, args=[job.pk], queue=job.queue)
+    else:
+        _embedded_pool().submit(_run_in_thread, job.pk)
+
+
+def host_name() -> str:
+    return settings.SANDBOX_HOST_NAME or socket.gethostname()
+
+
+def host_queue(host: str) -> str:
+    return f"{SHARED_QUEUE}.{host}"
+
+
+def queue_for(fingerprint: str) -> str:
+    """The warm host's own queue while it is alive and has a free thread, else the shared one."""
+    host = cache.get(f"sandbox:warm:{fingerprint}")
+    alive = host and cache.get(f"sandbox:alive:{host}") is not None
+    if alive and (cache.get(f"sandbox:busy:{host}") or 0) < settings.SANDBOX_MAX_CONCURRENCY:
+        return host_queue(host)
+    return SHARED_QUEUE
+
+
+def heartbeat_forever() -> None:
+    """A sandbox host's pulse (run in a thread of the worker): routed jobs need a living host."""
+    while True:
+        cache.set(f"sandbox:alive:{host_name()}", 1, timeout=HEARTBEAT_S * 3)
+        time.sleep(HEARTBEAT_S)
 
 
 def _embedded_pool() -> ThreadPoolExecutor:
@@ -59,6 +99,18 @@ def execute(job_id: int) -> None:
     if not claimed:
         return  # already taken (or finished): a job runs once
     job = SandboxJob.objects.get(pk=job_id)
+    job.host = host_name()
+    SandboxJob.objects.filter(pk=job_id).update(host=job.host)
+    busy = f"sandbox:busy:{job.host}"
+    cache.add(busy, 0, timeout=None)
+    cache.incr(busy)
+    try:
+        _run(job)
+    finally:
+        cache.decr(busy)
+
+
+def _run(job: SandboxJob) -> None:
     try:
         invocation = service.engine().start(
             function_config(job), job.event_json, job.invocation_type, seed_resources=job.seed_resources
@@ -68,6 +120,11 @@ def execute(job_id: int) -> None:
         return
     result, pending = invocation.result, invocation.pending
     job.result = to_json(result)
+    if result.report is not None:  # its environment is warm here now: later invokes come back
+        config = function_config(job)
+        cache.set(
+            f"sandbox:warm:{config.fingerprint}", job.host, timeout=service.engine().settings.idle_expiry_s
+        )
     if pending is not None:
         job.timeline_done = False
     _finish(job)
@@ -130,6 +187,36 @@ def function_config(job: SandboxJob) -> FunctionConfig:
         architecture=job.architecture,
         owner=job.owner,
     )
+
+
+def notice_stopped_host(job: SandboxJob) -> SandboxJob:
+    """A job whose host went silent ends with a clear message rather than an endless spinner:
+    running past its time limit (every attempt, for an Event) plus a grace, or waiting in the
+    queue of a host that stopped beating."""
+    if job.state == SandboxJob.FINISHED or settings.SANDBOX_JOBS != "celery":
+        return job
+    now = timezone.now()
+    attempts = 3 if job.invocation_type == "Event" else 1
+    limit_s = attempts * (job.timeout_s + 2) + settings.SANDBOX_HOST_GRACE_S
+    overdue = job.state == SandboxJob.RUNNING and (now - job.started_at).total_seconds() > limit_s
+    host = job.queue.removeprefix(SHARED_QUEUE + ".") if job.queue != SHARED_QUEUE else ""
+    orphaned = (
+        job.state == SandboxJob.QUEUED
+        and host
+        and cache.get(f"sandbox:alive:{host}") is None
+        and (now - job.created_at).total_seconds() > HEARTBEAT_S * 3
+    )
+    if overdue or orphaned:
+        stopped = SandboxJob.objects.filter(pk=job.pk, state=job.state).update(
+            state=SandboxJob.FINISHED,
+            timeline_done=True,
+            finished_at=now,
+            problem="The sandbox host stopped before your function finished. Nothing more will "
+            "come of this run: run it again.",
+        )
+        if stopped:
+            job.refresh_from_db()
+    return job
 
 
 def position(job: SandboxJob) -> int:

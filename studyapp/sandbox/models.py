@@ -74,6 +74,8 @@ class SandboxJob(RunSettings):
     timeline = models.JSONField(default=dict)  # Event invocations: attempts and delivery so far
     timeline_done = models.BooleanField(default=True)
     problem = models.TextField(blank=True)  # why nothing ran (the sandbox unavailable, ...)
+    queue = models.CharField(max_length=120, blank=True)  # distributed: the queue it was sent to
+    host = models.CharField(max_length=120, blank=True)  # the host that ran it
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
 

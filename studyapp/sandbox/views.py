@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -105,7 +106,8 @@ def sandbox_run(request):
     if form.cleaned_data["event_json"] == "{}" and form.cleaned_data.get("event_slug"):
         prefill.with_event(form.cleaned_data, form.cleaned_data["event_slug"])
     try:
-        service.engine()  # a sandbox that cannot run says so now, before anything is queued
+        if settings.SANDBOX_JOBS != "celery":  # web processes of the distributed mode run no code
+            service.engine()  # a sandbox that cannot run says so now, before anything is queued
     except IsolationUnavailable as error:
         return _respond(
             request, form, "sandbox/_unavailable.html", {"unavailable_message": str(error)}, status=503
@@ -147,7 +149,7 @@ def sandbox_job(request, public_id):
     job = SandboxJob.objects.filter(public_id=public_id, **owner_filter(request)).first()
     if job is None:
         raise Http404("No such run of yours.")
-    context = _job_context(job)
+    context = _job_context(jobs.notice_stopped_host(job))
     if request.htmx:
         return render(request, "sandbox/_job.html", context)
     form = SandboxForm(initial=prefill.from_saved(job))
