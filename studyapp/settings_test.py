@@ -19,6 +19,7 @@ SANDBOX_RUNS_PER_MINUTE = 1000
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
 FAILED_LOGINS_PER_ACCOUNT = FAILED_LOGINS_PER_ADDRESS = SIGNUPS_PER_MINUTE = ANSWERS_PER_MINUTE = 10_000
+SHARES_PER_MINUTE = QUIZ_STARTS_PER_MINUTE = 10_000
 # View tests run a submitted run inside the request (one thread, one test transaction); the
 # embedded thread pool is tested on its own, in tests that commit (tests/sandbox/test_jobs.py).
 SANDBOX_JOBS = "immediate"

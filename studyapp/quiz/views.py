@@ -17,6 +17,11 @@ from studyapp.sandbox.service import engine as sandbox_engine
 
 SELF_GRADE_LABELS = [("again", "Again: I missed it"), ("hard", "Hard"), ("good", "Good"), ("easy", "Easy")]
 
+# Every way to start a quiz creates rows: one limit for them all.
+limit_starts = rate_limited(
+    "quiz-start", "QUIZ_STARTS_PER_MINUTE", "You are starting quizzes faster than anyone can take them."
+)
+
 
 def _attempt(request, public_id) -> Attempt:
     """The learner's own attempt, finished lazily if its deadline passed; else 404."""
@@ -55,6 +60,9 @@ def _start(request, mode, question_ids, **kwargs):
 
 
 @require_POST
+@rate_limited(
+    "quiz-start", "QUIZ_STARTS_PER_MINUTE", "You are starting quizzes faster than anyone can take them."
+)
 def start_practice(request):
     form = PracticeForm(request.POST)
     if not form.is_valid():
@@ -65,6 +73,9 @@ def start_practice(request):
 
 
 @require_POST
+@rate_limited(
+    "quiz-start", "QUIZ_STARTS_PER_MINUTE", "You are starting quizzes faster than anyone can take them."
+)
 def start_exam(request):
     form = ExamForm(request.POST)
     if not form.is_valid():
@@ -84,6 +95,9 @@ def start_exam(request):
 
 
 @require_POST
+@rate_limited(
+    "quiz-start", "QUIZ_STARTS_PER_MINUTE", "You are starting quizzes faster than anyone can take them."
+)
 def start_interview(request):
     form = InterviewForm(request.POST)
     if not form.is_valid():
@@ -93,6 +107,7 @@ def start_interview(request):
 
 
 @require_POST
+@limit_starts
 def quiz_topic(request, slug):
     if slug not in catalog().topics:
         raise Http404("No such topic.")

@@ -219,6 +219,18 @@ def notice_stopped_host(job: SandboxJob) -> SandboxJob:
     return job
 
 
+def in_flight(owner: dict) -> SandboxJob | None:
+    """This learner's run still going (queued, running, or an Event still retrying), if any."""
+    for job in SandboxJob.objects.filter(**owner).exclude(state=SandboxJob.FINISHED, timeline_done=True):
+        if not notice_stopped_host(job).done:
+            return job
+    return None
+
+
+def queued_count() -> int:
+    return SandboxJob.objects.filter(state=SandboxJob.QUEUED).count()
+
+
 def position(job: SandboxJob) -> int:
     """How many jobs were queued before this one and still wait."""
     return SandboxJob.objects.filter(state=SandboxJob.QUEUED, pk__lt=job.pk).count()

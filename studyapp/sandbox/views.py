@@ -8,6 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from studyapp.content.library import library
 from studyapp.core.learner import function_owner, owner_fields, owner_filter
+from studyapp.core.ratelimit import rate_limited
 from studyapp.sandbox import jobs, jsontext, prefill, service
 from studyapp.sandbox.forms import SandboxForm
 from studyapp.sandbox.models import SandboxJob, SandboxRun, SharedRun
@@ -103,6 +104,23 @@ def sandbox_run(request):
             "You are running code faster than the sandbox allows. Take a breath and try again shortly.",
             decision.retry_after_s,
         )
+    busy = jobs.in_flight(owner_filter(request))
+    if busy is not None:
+        return _throttled(
+            request,
+            form,
+            "Your previous run is still going: its result appears here when it ends. "
+            "One run at a time per learner keeps the sandbox fair for everyone.",
+            2,
+        )
+    waiting = jobs.queued_count()
+    if waiting >= settings.SANDBOX_QUEUE_LIMIT:
+        return _throttled(
+            request,
+            form,
+            f"The sandbox is busy: {waiting} runs are waiting. Your code is safe here: run it again shortly.",
+            10,
+        )
     if form.cleaned_data["event_json"] == "{}" and form.cleaned_data.get("event_slug"):
         prefill.with_event(form.cleaned_data, form.cleaned_data["event_slug"])
     try:
@@ -158,6 +176,7 @@ def sandbox_job(request, public_id):
 
 @require_POST
 @vary_on_headers("HX-Request")
+@rate_limited("sandbox-reset", "SANDBOX_RUNS_PER_MINUTE", "You are resetting faster than the sandbox allows.")
 def sandbox_reset(request):
     form = SandboxForm(request.POST)
     if not form.is_valid():
@@ -176,6 +195,7 @@ def sandbox_reset(request):
 
 @require_POST
 @vary_on_headers("HX-Request")
+@rate_limited("sandbox-share", "SHARES_PER_MINUTE", "You are sharing faster than the sandbox allows.")
 def sandbox_share(request):
     form = SandboxForm(request.POST)
     if not form.is_valid():

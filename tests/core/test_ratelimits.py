@@ -121,3 +121,15 @@ def test_client_address(settings, remote, forwarded, expected):
     settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == expected
+
+
+def test_shares_resets_and_quiz_starts_count_against_limits(client, settings, question_bank):
+    from tests.sandbox.test_views import form
+
+    settings.SHARES_PER_MINUTE = settings.SANDBOX_RUNS_PER_MINUTE = settings.QUIZ_STARTS_PER_MINUTE = 1
+    assert client.post(reverse("sandbox_share"), form()).status_code == 302  # to the permalink
+    assert_limited(client.post(reverse("sandbox_share"), form()))
+    assert client.post(reverse("sandbox_reset"), form()).status_code == 200
+    assert_limited(client.post(reverse("sandbox_reset"), form()))
+    assert client.post(reverse("quiz_start_practice"), {"count": "5"}).status_code == 302
+    assert_limited(client.post(reverse("quiz_start_exam"), {"count": "5", "minutes": "10"}))

@@ -91,10 +91,21 @@ def test_a_job_is_its_learners_alone(client):
     follow(client, public_id, **HTMX)
 
 
-def test_runs_past_the_executors_threads_wait_in_line_and_see_their_place(client, settings):
-    responses = [
-        submit(client, SLOW + f"# queue {n}\n")[0] for n in range(settings.SANDBOX_MAX_CONCURRENCY + 2)
-    ]
+def test_runs_past_the_executors_threads_wait_in_line_and_see_their_place(settings):
+    learners = [Client() for _ in range(settings.SANDBOX_MAX_CONCURRENCY + 2)]  # one run each
+    responses = [submit(learner, SLOW + f"# queue {n}\n")[0] for n, learner in enumerate(learners)]
     assert any("ahead of yours" in r.text for r in responses), [r.text[:300] for r in responses]
-    for response in responses:
-        assert 'data-status="success"' in follow(client, job_id(response), **HTMX)[-1].text
+    for learner, response in zip(learners, responses, strict=True):
+        assert 'data-status="success"' in follow(learner, job_id(response), **HTMX)[-1].text
+
+
+def test_one_run_in_flight_per_learner(client):
+    first, _ = submit(client, SLOW + "# one at a time\n")
+    second, _ = submit(client, "def lambda_handler(e, c):\n    return 2\n")
+    assert second.status_code == 429 and "Your previous run is still going" in second.text
+    follow(client, job_id(first), **HTMX)
+    third, _ = submit(client, "def lambda_handler(e, c):\n    return 3\n")
+    assert third.status_code == 200 and 'data-job="' in third.text
+    other, _ = submit(Client(), SLOW + "# another learner meanwhile\n")  # others are not held up
+    assert other.status_code == 200
+    follow(client, job_id(third), **HTMX)

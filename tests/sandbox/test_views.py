@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from studyapp.content.library import library
 from studyapp.sandbox import service
-from studyapp.sandbox.models import SandboxRun, SharedRun
+from studyapp.sandbox.models import SandboxJob, SandboxRun, SharedRun
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -530,3 +530,11 @@ def test_a_post_that_sends_no_variables_and_no_list_counts_need_not_say_so(clien
     without_files = {key: value for key, value in data.items() if not key.startswith("files-")}
     response = client.post(reverse("sandbox_run"), without_files, **HTMX)
     assert response.status_code == 422 and "Write some code first" in response.text
+
+
+def test_past_the_queue_bound_a_run_is_refused_with_the_queue_length(client, settings):
+    settings.SANDBOX_QUEUE_LIMIT = 0
+    response = run(client)
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+    assert "0 runs are waiting" in response.text and "Your code is safe here" in response.text
+    assert not SandboxJob.objects.exists()  # nothing was queued
