@@ -38,6 +38,7 @@ _pool_lock = threading.Lock()
 SHARED_QUEUE = "sandbox"
 RUN_JOB_TASK = "sandbox.run_job"  # studyapp/sandbox/tasks.py
 HEARTBEAT_S = 3  # a sandbox host says it is alive this often (its key lives three times as long)
+ANY_HOST_ALIVE = "sandbox:alive:any"
 
 
 def submit(job: SandboxJob) -> None:
@@ -71,8 +72,13 @@ def queue_for(fingerprint: str) -> str:
 def heartbeat_forever() -> None:
     """A sandbox host's pulse (run in a thread of the worker): routed jobs need a living host."""
     while True:
-        cache.set(f"sandbox:alive:{host_name()}", 1, timeout=HEARTBEAT_S * 3)
+        cache.set_many({f"sandbox:alive:{host_name()}": 1, ANY_HOST_ALIVE: 1}, timeout=HEARTBEAT_S * 3)
         time.sleep(HEARTBEAT_S)
+
+
+def hosts_alive() -> bool:
+    """Whether any sandbox host beat lately (the distributed mode; the embedded one always runs)."""
+    return settings.SANDBOX_JOBS != "celery" or cache.get(ANY_HOST_ALIVE) is not None
 
 
 def _embedded_pool() -> ThreadPoolExecutor:

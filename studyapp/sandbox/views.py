@@ -14,6 +14,8 @@ from studyapp.sandbox.forms import SandboxForm
 from studyapp.sandbox.models import SandboxJob, SandboxRun, SharedRun
 from studyapp.sandbox.runtime import IsolationUnavailable
 
+NO_HOST = "No sandbox host is running right now, so nothing can run. Your code is safe here: try again later."
+
 
 def _page(request, form: SandboxForm, status: int = 200, **extra):
     """The whole sandbox page, its inputs rendered from `form` (bound: exactly as sent)."""
@@ -123,6 +125,9 @@ def sandbox_run(request):
         )
     if form.cleaned_data["event_json"] == "{}" and form.cleaned_data.get("event_slug"):
         prefill.with_event(form.cleaned_data, form.cleaned_data["event_slug"])
+    if not jobs.hosts_alive():
+        context = {"unavailable_message": NO_HOST}
+        return _respond(request, form, "sandbox/_unavailable.html", context, status=503)
     try:
         if settings.SANDBOX_JOBS != "celery":  # web processes of the distributed mode run no code
             service.engine()  # a sandbox that cannot run says so now, before anything is queued

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -182,3 +183,27 @@ def test_a_host_killed_mid_run_gives_a_clear_answer_and_the_next_run_works(site)
     survivor = next(host for host in HOSTS if host != victim)
     again = learner.run("def lambda_handler(event, context):\n    return 'after'\n")
     assert 'data-status="success"' in learner.result(again) and host_of(site, again) == survivor
+
+
+def test_with_every_sandbox_host_down_pages_work_and_the_sandbox_says_so(site):
+    for process in site["workers"].values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    client = redis.Redis.from_url(site["redis"])
+    deadline = time.monotonic() + 30
+    while client.get(":1:sandbox:alive:any") is not None:  # the last heartbeat runs out
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    learner = Learner(site["base"])
+    assert learner.opener.open(site["base"] + "/topics/", timeout=30).status == 200
+    data = form() | {"csrfmiddlewaretoken": learner.token}
+    request = urllib.request.Request(
+        site["base"] + "/sandbox/run/",
+        data=urllib.parse.urlencode(data, doseq=True).encode(),
+        headers={"HX-Request": "true"},
+    )
+    try:
+        learner.opener.open(request, timeout=30)
+        raise AssertionError("a run was accepted with no sandbox host")
+    except urllib.error.HTTPError as error:
+        assert error.code == 503 and "No sandbox host is running" in error.read().decode()
