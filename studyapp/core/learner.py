@@ -16,10 +16,12 @@ def learner_key(request) -> str:
 
 
 def owner_filter(request) -> dict:
-    """Filter kwargs for rows owned by this learner (models with `user` and `learner_key`)."""
+    """Filter kwargs for rows owned by this learner (models with `user` and `learner_key`).
+    Reading creates no learner: a visitor without a session gets no session row, and owns
+    nothing yet (no row has an empty key without a user)."""
     if request.user.is_authenticated:
         return {"user": request.user}
-    return {"learner_key": learner_key(request), "user": None}
+    return {"learner_key": request.session.get(LEARNER_KEY, ""), "user": None}
 
 
 def owner_fields(request) -> dict:

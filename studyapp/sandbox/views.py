@@ -17,6 +17,9 @@ from studyapp.sandbox.runtime import IsolationUnavailable
 NO_HOST = "No sandbox host is running right now, so nothing can run. Your code is safe here: try again later."
 
 
+SHARED_EVENT_MAX_BYTES = 256 * 1024
+
+
 def _page(request, form: SandboxForm, status: int = 200, **extra):
     """The whole sandbox page, its inputs rendered from `form` (bound: exactly as sent)."""
     lib = library()
@@ -204,6 +207,14 @@ def sandbox_reset(request):
 def sandbox_share(request):
     form = SandboxForm(request.POST)
     if not form.is_valid():
+        return _invalid(request, form)
+    if len(form.cleaned_data["event_json"].encode()) > SHARED_EVENT_MAX_BYTES:
+        # A link anyone may open is kept for good: its event stays small.
+        form.add_error(
+            "event_json",
+            f"To share a link, keep the event under {SHARED_EVENT_MAX_BYTES // 1024} KB "
+            "(running it here allows up to 6 MB).",
+        )
         return _invalid(request, form)
     shared = SharedRun.objects.create(**form.run_settings())
     url = reverse("sandbox_shared", args=[shared.token])

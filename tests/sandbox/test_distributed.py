@@ -17,6 +17,8 @@ import urllib.request
 import pytest
 import redis
 
+from studyapp.sandbox.runtime.cgroups import sweep_orphaned_groups
+from studyapp.sandbox.runtime.host import detect
 from tests.sandbox.test_views import form
 from tests.support.servers import (
     ROOT,
@@ -111,6 +113,10 @@ def site(tmp_path_factory, redis_url):
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+                process.wait(20)
+        # Hosts killed with idle (frozen) environments leave them behind, as a crashed host
+        # would: clear them now, as the next engine on this machine would at its start.
+        sweep_orphaned_groups(detect().cgroup_mode)
 
 
 class Learner:

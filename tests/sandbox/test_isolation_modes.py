@@ -22,7 +22,7 @@ from studyapp.sandbox.runtime import (
     reachable,
     uid_ranges,
 )
-from studyapp.sandbox.runtime.cgroups import Cgroup, cleanup_group
+from studyapp.sandbox.runtime.cgroups import Cgroup, cleanup_group, process_alive
 from studyapp.sandbox.runtime.host import detect
 from tests.sandbox.conftest import (
     TEST_SETTINGS,
@@ -294,3 +294,20 @@ def test_a_host_without_a_freezer_is_missing_a_guarantee():
         assert without.missing_guarantees == (
             "no freezer cgroup: background work keeps running between invokes",
         )
+
+
+def test_a_killed_engine_not_yet_reaped_counts_as_gone():
+    """A host that kills a crashed worker reaps it later: until then its pid is a zombie, and
+    what it left (frozen environments, folders) must already be swept."""
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        assert process_alive(child.pid)
+        child.kill()
+        deadline = time.monotonic() + 5
+        while process_alive(child.pid):  # killed, not reaped: a zombie
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert Path(f"/proc/{child.pid}").exists()
+    finally:
+        child.wait(5)
+    assert not process_alive(child.pid)

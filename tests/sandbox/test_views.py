@@ -538,3 +538,10 @@ def test_past_the_queue_bound_a_run_is_refused_with_the_queue_length(client, set
     assert response.status_code == 429 and int(response["Retry-After"]) >= 1
     assert "0 runs are waiting" in response.text and "Your code is safe here" in response.text
     assert not SandboxJob.objects.exists()  # nothing was queued
+
+
+def test_a_permalink_keeps_its_event_small(client):
+    big = json.dumps({"blob": "x" * (300 * 1024)})
+    response = client.post(reverse("sandbox_share"), form(event_json=big), **HTMX)
+    assert response.status_code == 422 and "keep the event under 256 KB" in response.text
+    assert not SharedRun.objects.exists()

@@ -255,6 +255,15 @@ class Cgroup:
                 raise
 
 
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` still runs: a zombie (killed, not yet reaped) does not."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
 GROUP_PATTERN = re.compile(r"^coldstart-(\d+)-[0-9a-f]+$")
 
 
@@ -270,7 +279,7 @@ def sweep_orphaned_groups(mode: str) -> int:
         # Engine groups sit in a budget group (also "coldstart-..."), or at the base before that.
         for group in [*base.glob("coldstart-*"), *base.glob("coldstart-*/coldstart-*")]:
             match = GROUP_PATTERN.match(group.name)
-            if not match or not group.is_dir() or Path("/proc", match.group(1)).exists():
+            if not match or not group.is_dir() or process_alive(int(match.group(1))):
                 continue
             group_name = str(group.relative_to(base))
             for env_dir in [d for d in group.iterdir() if d.is_dir()]:

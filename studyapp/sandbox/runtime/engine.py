@@ -22,6 +22,7 @@ from studyapp.sandbox.runtime.cgroups import (
     apply_budget,
     cleanup_group,
     cpu_quota_us,
+    process_alive,
     sweep_orphaned_groups,
     vcpus_for_memory,
 )
@@ -57,7 +58,7 @@ def sweep_orphaned_folders(work_dir: Path) -> None:
     """Remove the folders (learners' code included) of engines whose process was killed."""
     for folder in work_dir.glob(f"{ROOT_PREFIX}*"):
         match = ROOT_PATTERN.match(folder.name)
-        if match and not Path("/proc", match.group(1)).exists():
+        if match and not process_alive(int(match.group(1))):
             shutil.rmtree(folder, ignore_errors=True)
 
 
