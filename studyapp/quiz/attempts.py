@@ -123,12 +123,12 @@ class Saved:
     first_time: bool
 
 
-def save_answer(attempt: Attempt, position: int, raw, now: dt.datetime, engine=None) -> Saved:
+def save_answer(attempt: Attempt, position: int, raw, now: dt.datetime, runner=None) -> Saved:
     """Grade and store one answer at once (so nothing is lost), refusing it after the deadline."""
     finish_if_overdue(attempt, now)
     question = bank().questions[attempt.question_ids[position - 1]]
     owner = owner_label(attempt.user_id, attempt.learner_key)
-    result = grade(question, raw, engine, owner)  # may raise AnswerShapeError: nothing is stored then
+    result = grade(question, raw, runner, owner)  # may raise AnswerShapeError: nothing is stored then
     with transaction.atomic():
         locked = _lock_open(attempt, now)
         answer = AttemptAnswer.objects.select_for_update().get(attempt=locked, position=position)

@@ -14,6 +14,7 @@ from studyapp.content.questions import build_bank
 from studyapp.content.topics import catalog
 from studyapp.quiz.code_grading import run_code
 from studyapp.sandbox.runtime import Engine, EngineSettings, IsolationUnavailable
+from studyapp.sandbox.service import local_runner
 
 
 @content_checker
@@ -92,7 +93,7 @@ def check_code_questions_in_the_sandbox():
 
 def _verify(engine: Engine, question) -> list[Problem]:
     problems = []
-    solved = run_code(engine, question, question.solution)
+    solved = run_code(local_runner(engine), question, question.solution)
     if not solved.passed:
         problems.append(
             Problem(
@@ -100,7 +101,7 @@ def _verify(engine: Engine, question) -> list[Problem]:
                 f"question '{question.id}': the solution fails its checks: {'; '.join(solved.failures)}",
             )
         )
-    starter_passes = run_code(engine, question, question.starter).passed
+    starter_passes = run_code(local_runner(engine), question, question.starter).passed
     if starter_passes:
         problems.append(Problem(question.path, f"question '{question.id}': the starter already passes"))
     if solved.passed and not starter_passes:

@@ -51,7 +51,7 @@ def parse_number(raw) -> float:
     return value
 
 
-def grade(question: Question, raw, engine=None, owner: str = "") -> Grade:
+def grade(question: Question, raw, runner=None, owner: str = "") -> Grade:
     if question.type in CHOICE_TYPES:
         picked = normalise_choices(question, raw)
         correct = list(question.correct_indexes)
@@ -83,7 +83,7 @@ def grade(question: Question, raw, engine=None, owner: str = "") -> Grade:
             raise AnswerShapeError("Write the handler first.")
         if len(code.encode()) > 64 * 1024:
             raise AnswerShapeError("Keep the code under 64 KB.")
-        outcome = run_code(engine, question, code, owner)
+        outcome = run_code(runner, question, code, owner)
         return Grade(outcome.passed, float(outcome.passed), outcome.failures, {"result": outcome.result})
     raise AnswerShapeError("Unknown question type.")
 

@@ -13,7 +13,7 @@ from studyapp.quiz import attempts, dashboard, review
 from studyapp.quiz.forms import ExamForm, InterviewForm, PracticeForm
 from studyapp.quiz.models import Attempt
 from studyapp.quiz.scoring import AnswerShapeError
-from studyapp.sandbox.service import engine as sandbox_engine
+from studyapp.sandbox.service import code_runner
 
 SELF_GRADE_LABELS = [("again", "Again: I missed it"), ("hard", "Hard"), ("good", "Good"), ("easy", "Easy")]
 
@@ -175,7 +175,7 @@ def attempt_question(request, public_id, position):
     raw = _raw_answer(request, question)
     template = "quiz/_answer_area.html" if request.htmx else "quiz/question.html"
     try:
-        saved = attempts.save_answer(attempt, position, raw, timezone.now(), engine=_engine_for(question))
+        saved = attempts.save_answer(attempt, position, raw, timezone.now(), runner=_runner_for(question))
     except AnswerShapeError as error:
         context = _question_context(attempt, position, answer, error=str(error), draft=raw)
         return render(request, template, context, status=422)
@@ -196,10 +196,10 @@ def _too_late(request, template, attempt, position, answer):
     return render(request, template, context, status=409)
 
 
-def _engine_for(question):
+def _runner_for(question):
     if question.type != "code":
         return None
-    return sandbox_engine()
+    return code_runner()
 
 
 def _raw_answer(request, question):

@@ -14,9 +14,11 @@ Executors (settings.SANDBOX_JOBS):
 from __future__ import annotations
 
 import dataclasses
+import json
 import socket
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -24,9 +26,9 @@ from django.core.cache import cache
 from django.db import close_old_connections
 from django.utils import timezone
 
-from studyapp.sandbox import service
 from studyapp.sandbox.celery_app import app as celery_app
-from studyapp.sandbox.models import SandboxJob
+from studyapp.sandbox.models import SandboxJob, SandboxRun
+from studyapp.sandbox.process_engine import engine
 from studyapp.sandbox.runtime import FunctionConfig, InvokeResult, IsolationUnavailable
 from studyapp.sandbox.runtime.lambda_format import Report
 
@@ -35,6 +37,7 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+HISTORY_LENGTH = 20  # runs kept in each learner's history
 SHARED_QUEUE = "sandbox"
 RUN_JOB_TASK = "sandbox.run_job"  # studyapp/sandbox/tasks.py
 HEARTBEAT_S = 3  # a sandbox host says it is alive this often (its key lives three times as long)
@@ -118,7 +121,7 @@ def execute(job_id: int) -> None:
 
 def _run(job: SandboxJob) -> None:
     try:
-        invocation = service.engine().start(
+        invocation = engine().start(
             function_config(job), job.event_json, job.invocation_type, seed_resources=job.seed_resources
         )
     except IsolationUnavailable as error:
@@ -128,13 +131,12 @@ def _run(job: SandboxJob) -> None:
     job.result = to_json(result)
     if result.report is not None:  # its environment is warm here now: later invokes come back
         config = function_config(job)
-        cache.set(
-            f"sandbox:warm:{config.fingerprint}", job.host, timeout=service.engine().settings.idle_expiry_s
-        )
+        cache.set(f"sandbox:warm:{config.fingerprint}", job.host, timeout=engine().settings.idle_expiry_s)
     if pending is not None:
         job.timeline_done = False
     _finish(job)
-    service.record_job_run(job, result)
+    if job.user_id or job.learner_key:  # a learner's run, not a graded answer
+        record_job_run(job, result)
     if pending is not None:
         _follow(job, pending)
 
@@ -235,6 +237,66 @@ def in_flight(owner: dict) -> SandboxJob | None:
 
 def queued_count() -> int:
     return SandboxJob.objects.filter(state=SandboxJob.QUEUED).count()
+
+
+def record_job_run(job, result: InvokeResult) -> SandboxRun:
+    """A finished job in its learner's history (the last HISTORY_LENGTH runs are kept)."""
+    report = result.report
+    owner = {"user_id": job.user_id, "learner_key": job.learner_key}
+    run = SandboxRun.objects.create(
+        **owner,
+        **{name: getattr(job, name) for name in RUN_SETTINGS_FIELDS},
+        status=result.status,
+        request_id=result.request_id,
+        cold_start=result.cold_start,
+        duration_ms=report.duration_ms if report else None,
+        billed_duration_ms=report.billed_duration_ms if report else None,
+        error_type=result.error_type or "",
+    )
+    mine = {"user_id": job.user_id} if job.user_id else {"user": None, "learner_key": job.learner_key}
+    stale = SandboxRun.objects.filter(**mine).values_list("pk", flat=True)[HISTORY_LENGTH:]
+    SandboxRun.objects.filter(pk__in=list(stale)).delete()
+    return run
+
+
+RUN_SETTINGS_FIELDS = (
+    "files",
+    "handler",
+    "memory_mb",
+    "timeout_s",
+    "environment",
+    "invocation_type",
+    "event_json",
+    "event_slug",
+    "seed_resources",
+)
+
+
+def run_remotely(config: FunctionConfig, event_json: str) -> InvokeResult:
+    """Run a function on a sandbox host and wait for its answer (grading a code answer in the
+    distributed mode). Its owner gets a fresh suffix: a new function, so a cold start."""
+    job = SandboxJob.objects.create(
+        files=config.files,
+        handler=config.handler,
+        memory_mb=config.memory_mb,
+        timeout_s=int(config.timeout_s),
+        environment=config.environment,
+        event_json=event_json,
+        owner=f"{config.owner}/graded-{uuid.uuid4().hex[:12]}",
+        architecture=config.architecture,
+    )
+    submit(job)
+    job = wait_until_done(job, config.timeout_s + settings.SANDBOX_HOST_GRACE_S + 30)
+    if job.result is None:
+        problem = job.problem or "No sandbox host answered in time."
+        return InvokeResult(
+            request_id="",
+            invocation_type="RequestResponse",
+            status="throttled",
+            status_code=429,
+            payload_json=json.dumps({"errorMessage": problem, "errorType": "SandboxUnavailable"}),
+        )
+    return from_json(job.result)
 
 
 def position(job: SandboxJob) -> int:

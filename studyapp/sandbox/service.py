@@ -1,9 +1,8 @@
-"""The web app's door to the engine: one engine per process, configured from settings, plus
-the learner's identity, history, cost and rate limit."""
+"""The web app's door to the sandbox: the engine of this process, how code answers run, and the
+learner's history, cost and rate limit."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,34 +12,11 @@ from studyapp.content.pricing import price_list
 from studyapp.core.learner import owner_filter
 from studyapp.core.ratelimit import RateDecision
 from studyapp.core.ratelimit import check_rate as core_check_rate
+from studyapp.sandbox import jobs
+from studyapp.sandbox.jobs import HISTORY_LENGTH
 from studyapp.sandbox.models import SandboxRun
-from studyapp.sandbox.runtime import Engine, EngineSettings, InvokeResult, IsolationUnavailable
-
-HISTORY_LENGTH = 20
-_engine: Engine | None = None
-_engine_lock = threading.Lock()
-
-
-def engine() -> Engine:
-    global _engine
-    with _engine_lock:
-        if _engine is None:
-            _engine = Engine(
-                EngineSettings(
-                    max_concurrency=settings.SANDBOX_MAX_CONCURRENCY,
-                    max_environments=settings.SANDBOX_MAX_ENVIRONMENTS,
-                    blank_environments=settings.SANDBOX_BLANK_ENVIRONMENTS,
-                    max_memory_mb=settings.SANDBOX_MAX_MEMORY_MB,
-                    max_timeout_s=settings.SANDBOX_MAX_TIMEOUT_S,
-                    allow_unisolated=settings.SANDBOX_ALLOW_UNISOLATED,
-                    allow_degraded=settings.SANDBOX_ALLOW_DEGRADED,
-                    uid_base=settings.SANDBOX_UID_BASE,
-                    memory_budget_mb=settings.SANDBOX_MEMORY_BUDGET_MB,
-                    cpu_budget_cores=settings.SANDBOX_CPU_BUDGET_CORES,
-                    libraries_dir=settings.SANDBOX_LIBRARIES_DIR,
-                )
-            )
-        return _engine
+from studyapp.sandbox.process_engine import engine
+from studyapp.sandbox.runtime import Engine, FunctionConfig, InvokeResult, IsolationUnavailable
 
 
 def missing_guarantees() -> tuple[str, ...]:
@@ -85,38 +61,26 @@ def invoke_cost(result: InvokeResult, memory_mb: int, architecture: str = "x86_6
 # -- history ------------------------------------------------------------------------------------
 
 
-def record_job_run(job, result: InvokeResult) -> SandboxRun:
-    """A finished job in its learner's history (the last HISTORY_LENGTH runs are kept)."""
-    report = result.report
-    owner = {"user_id": job.user_id, "learner_key": job.learner_key}
-    run = SandboxRun.objects.create(
-        **owner,
-        **{name: getattr(job, name) for name in RUN_SETTINGS_FIELDS},
-        status=result.status,
-        request_id=result.request_id,
-        cold_start=result.cold_start,
-        duration_ms=report.duration_ms if report else None,
-        billed_duration_ms=report.billed_duration_ms if report else None,
-        error_type=result.error_type or "",
-    )
-    mine = {"user_id": job.user_id} if job.user_id else {"user": None, "learner_key": job.learner_key}
-    stale = SandboxRun.objects.filter(**mine).values_list("pk", flat=True)[HISTORY_LENGTH:]
-    SandboxRun.objects.filter(pk__in=list(stale)).delete()
+def history(request) -> list[SandboxRun]:
+    return list(SandboxRun.objects.filter(**owner_filter(request))[:HISTORY_LENGTH])
+
+
+# -- running code for grading ---------------------------------------------------------------------
+
+
+def local_runner(sandbox: Engine):
+    """Run a function cold on `sandbox` (this process's engine, or check_content's own)."""
+
+    def run(config: FunctionConfig, event_json: str) -> InvokeResult:
+        sandbox.reset(config)  # each attempt starts cold, so globals from a previous try do not help
+        return sandbox.invoke(config, event_json)
+
     return run
 
 
-RUN_SETTINGS_FIELDS = (
-    "files",
-    "handler",
-    "memory_mb",
-    "timeout_s",
-    "environment",
-    "invocation_type",
-    "event_json",
-    "event_slug",
-    "seed_resources",
-)
-
-
-def history(request) -> list[SandboxRun]:
-    return list(SandboxRun.objects.filter(**owner_filter(request))[:HISTORY_LENGTH])
+def code_runner():
+    """How a code answer runs: on a sandbox host in the distributed mode (web processes run no
+    learner code), else on this process's engine."""
+    if settings.SANDBOX_JOBS == "celery":
+        return jobs.run_remotely
+    return local_runner(engine())

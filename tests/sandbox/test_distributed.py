@@ -17,6 +17,7 @@ import urllib.request
 import pytest
 import redis
 
+from studyapp.content.questions import bank
 from studyapp.sandbox.runtime.cgroups import sweep_orphaned_groups
 from studyapp.sandbox.runtime.host import detect
 from tests.sandbox.test_views import form
@@ -170,6 +171,31 @@ def test_runs_land_on_sandbox_hosts_and_invoke_again_lands_warm(site):
         assert 'data-status="success"' in page
         warm += "Warm start" in page and host_of(site, public_id) == home
     assert warm >= 19, f"{warm} of 20 invokes landed warm"  # the issue's bar: at least 95%
+
+
+def test_a_code_answer_is_graded_on_a_sandbox_host(site):
+    """Web processes run no learner code in this mode: a code answer runs on a host."""
+    question = bank().questions["code-sqs-partial-batch-failure"]
+    learner = Learner(site["base"])
+    data = {"topics": question.topics[0], "count": "50", "csrfmiddlewaretoken": learner.token}
+    try:
+        learner.opener.open(site["base"] + "/quiz/practice/", data=urllib.parse.urlencode(data).encode())
+        raise AssertionError("starting a practice did not redirect")
+    except urllib.error.HTTPError as redirect:
+        attempt = redirect.headers["Location"].split("/q/")[0]
+    for position in range(1, 51):
+        url = f"{site['base']}{attempt}/q/{position}/"
+        if f'data-question="{question.id}"' in learner.opener.open(url, timeout=30).read().decode():
+            break
+    else:
+        raise AssertionError("the code question is not in the practice")
+    body = urllib.parse.urlencode({"code": question.solution, "csrfmiddlewaretoken": learner.token}).encode()
+    request = urllib.request.Request(url, data=body, headers={"HX-Request": "true"})
+    page = learner.opener.open(request, timeout=90).read().decode()
+    assert "Correct" in page, page[:2000]
+    with sqlite3.connect(site["database"]) as db:
+        hosts = db.execute("SELECT host FROM sandbox_sandboxjob WHERE owner LIKE '%/graded-%'").fetchall()
+    assert hosts and hosts[-1][0] in HOSTS
 
 
 def test_a_host_killed_mid_run_gives_a_clear_answer_and_the_next_run_works(site):
