@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import socket
 import threading
 import time
@@ -30,6 +31,7 @@ from studyapp.sandbox.celery_app import app as celery_app
 from studyapp.sandbox.models import SandboxJob, SandboxRun
 from studyapp.sandbox.process_engine import engine
 from studyapp.sandbox.runtime import FunctionConfig, InvokeResult, IsolationUnavailable
+from studyapp.sandbox.runtime.cgroups import process_alive
 from studyapp.sandbox.runtime.lambda_format import Report
 
 TIMELINE_POLL_S = 0.2  # how often an Event job's attempts are copied to the page
@@ -39,6 +41,7 @@ _pool_lock = threading.Lock()
 
 HISTORY_LENGTH = 20  # runs kept in each learner's history
 SHARED_QUEUE = "sandbox"
+EMBEDDED_QUEUE = "embedded"
 RUN_JOB_TASK = "sandbox.run_job"  # studyapp/sandbox/tasks.py
 HEARTBEAT_S = 3  # a sandbox host says it is alive this often (its key lives three times as long)
 ANY_HOST_ALIVE = "sandbox:alive:any"
@@ -52,6 +55,8 @@ def submit(job: SandboxJob) -> None:
         job.save(update_fields=["queue"])
         celery_app.send_task(RUN_JOB_TASK, args=[job.pk], queue=job.queue)
     else:
+        job.queue = f"{EMBEDDED_QUEUE}:{host_name()}:{os.getpid()}"  # lost if this process ends
+        job.save(update_fields=["queue"])
         _embedded_pool().submit(_run_in_thread, job.pk)
 
 
@@ -198,24 +203,21 @@ def function_config(job: SandboxJob) -> FunctionConfig:
 
 
 def notice_stopped_host(job: SandboxJob) -> SandboxJob:
-    """A job whose host went silent ends with a clear message rather than an endless spinner:
-    running past its time limit (every attempt, for an Event) plus a grace, or waiting in the
-    queue of a host that stopped beating."""
-    if job.state == SandboxJob.FINISHED or settings.SANDBOX_JOBS != "celery":
+    """A job whose executor went away ends with a clear message rather than an endless spinner
+    (and no longer holds its learner's one run in flight): running, or an Event still retrying,
+    past its time limit (every attempt) plus a grace; or waiting in the queue of a sandbox host
+    that stopped beating, or of a web process (embedded mode) that is gone."""
+    if job.done or settings.SANDBOX_JOBS == "immediate":
         return job
     now = timezone.now()
     attempts = 3 if job.invocation_type == "Event" else 1
     limit_s = attempts * (job.timeout_s + 2) + settings.SANDBOX_HOST_GRACE_S
-    overdue = job.state == SandboxJob.RUNNING and (now - job.started_at).total_seconds() > limit_s
-    host = job.queue.removeprefix(SHARED_QUEUE + ".") if job.queue != SHARED_QUEUE else ""
-    orphaned = (
-        job.state == SandboxJob.QUEUED
-        and host
-        and cache.get(f"sandbox:alive:{host}") is None
-        and (now - job.created_at).total_seconds() > HEARTBEAT_S * 3
-    )
-    if overdue or orphaned:
-        stopped = SandboxJob.objects.filter(pk=job.pk, state=job.state).update(
+    started = job.started_at
+    overdue = job.state != SandboxJob.QUEUED and started and (now - started).total_seconds() > limit_s
+    if overdue or (job.state == SandboxJob.QUEUED and _queue_gone(job, now)):
+        stopped = SandboxJob.objects.filter(
+            pk=job.pk, state=job.state, timeline_done=job.timeline_done
+        ).update(
             state=SandboxJob.FINISHED,
             timeline_done=True,
             finished_at=now,
@@ -225,6 +227,18 @@ def notice_stopped_host(job: SandboxJob) -> SandboxJob:
         if stopped:
             job.refresh_from_db()
     return job
+
+
+def _queue_gone(job: SandboxJob, now) -> bool:
+    if job.queue.startswith(EMBEDDED_QUEUE + ":"):  # embedded:<host>:<pid of the web process>
+        _, host, pid = job.queue.split(":")
+        return host == host_name() and not process_alive(int(pid))
+    host = job.queue.removeprefix(SHARED_QUEUE + ".") if job.queue.startswith(SHARED_QUEUE + ".") else ""
+    return bool(
+        host
+        and cache.get(f"sandbox:alive:{host}") is None
+        and (now - job.created_at).total_seconds() > HEARTBEAT_S * 3
+    )
 
 
 def in_flight(owner: dict) -> SandboxJob | None:

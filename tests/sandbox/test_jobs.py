@@ -5,12 +5,16 @@ rows (the executor's threads see only what is committed)."""
 
 import html
 import re
+import subprocess
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from studyapp.sandbox import jobs
 from studyapp.sandbox.models import SandboxJob
 from tests.sandbox.test_views import HTMX, form
 
@@ -109,3 +113,40 @@ def test_one_run_in_flight_per_learner(client):
     other, _ = submit(Client(), SLOW + "# another learner meanwhile\n")  # others are not held up
     assert other.status_code == 200
     follow(client, job_id(third), **HTMX)
+
+
+def stale_job(**fields) -> SandboxJob:
+    values = {
+        "files": {"lambda_function.py": "x = 1\n"},
+        "handler": "lambda_function.lambda_handler",
+        "memory_mb": 128,
+        "timeout_s": 3,
+        "event_json": "{}",
+        "owner": "anonymous:stale",
+        "learner_key": "stale",
+    }
+    return SandboxJob.objects.create(**(values | fields))
+
+
+def test_a_job_whose_web_process_is_gone_ends_with_a_clear_message(client):
+    """Embedded mode: a job waits in one web process's memory. When that process ends (a
+    restart), the job says so and no longer holds its learner's run in flight."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    queued = stale_job(queue=f"embedded:{jobs.host_name()}:{dead.pid}")
+    session = client.session
+    session["learner_key"] = "stale"
+    session.save()
+    page = client.get(reverse("sandbox_job", args=[queued.public_id]), **HTMX)
+    assert "The sandbox host stopped" in page.text and "hx-get=" not in page.text
+    assert jobs.in_flight({"learner_key": "stale", "user": None}) is None
+
+
+def test_an_event_still_retrying_past_its_limits_is_closed(client):
+    started = timezone.now() - timedelta(minutes=10)
+    retrying = stale_job(
+        invocation_type="Event", state=SandboxJob.FINISHED, timeline_done=False, started_at=started
+    )
+    assert jobs.in_flight({"learner_key": "stale", "user": None}) is None
+    retrying.refresh_from_db()
+    assert retrying.done and "stopped" in retrying.problem
