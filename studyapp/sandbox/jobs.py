@@ -22,6 +22,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections
@@ -42,6 +43,7 @@ _pool_lock = threading.Lock()
 HISTORY_LENGTH = 20  # runs kept in each learner's history
 SHARED_QUEUE = "sandbox"
 EMBEDDED_QUEUE = "embedded"
+LOST_MESSAGE_AFTER_S = 180  # longer than a host may hold a prefetched message (visibility timeout)
 RUN_JOB_TASK = "sandbox.run_job"  # studyapp/sandbox/tasks.py
 HEARTBEAT_S = 3  # a sandbox host says it is alive this often (its key lives three times as long)
 ANY_HOST_ALIVE = "sandbox:alive:any"
@@ -221,8 +223,8 @@ def notice_stopped_host(job: SandboxJob) -> SandboxJob:
             state=SandboxJob.FINISHED,
             timeline_done=True,
             finished_at=now,
-            problem="The sandbox host stopped before your function finished. Nothing more will "
-            "come of this run: run it again.",
+            problem="The sandbox stopped before your function finished (a sandbox host or the "
+            "queue restarted). Nothing more will come of this run: run it again.",
         )
         if stopped:
             job.refresh_from_db()
@@ -233,12 +235,23 @@ def _queue_gone(job: SandboxJob, now) -> bool:
     if job.queue.startswith(EMBEDDED_QUEUE + ":"):  # embedded:<host>:<pid of the web process>
         _, host, pid = job.queue.split(":")
         return host == host_name() and not process_alive(int(pid))
+    waited_s = (now - job.created_at).total_seconds()
     host = job.queue.removeprefix(SHARED_QUEUE + ".") if job.queue.startswith(SHARED_QUEUE + ".") else ""
-    return bool(
-        host
-        and cache.get(f"sandbox:alive:{host}") is None
-        and (now - job.created_at).total_seconds() > HEARTBEAT_S * 3
-    )
+    if host and cache.get(f"sandbox:alive:{host}") is None and waited_s > HEARTBEAT_S * 3:
+        return True
+    # Redis restarted without its data: the message is gone from the queue. (A host may hold
+    # a message it prefetched for a while: only a job waiting longer than that counts.)
+    if not (job.queue and settings.REDIS_URL) or waited_s <= LOST_MESSAGE_AFTER_S:
+        return False
+    return broker_queue_length(job.queue) == 0
+
+
+def broker_queue_length(queue: str) -> int | None:
+    """Messages waiting in a queue of the broker (Redis: a list named after the queue)."""
+    try:
+        return redis.Redis.from_url(settings.REDIS_URL).llen(queue)
+    except redis.RedisError:
+        return None
 
 
 def in_flight(owner: dict) -> SandboxJob | None:

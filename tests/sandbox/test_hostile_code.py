@@ -133,6 +133,7 @@ CASES = [
                 return "survived"
     """),
         errored("Runtime.OutOfMemory"),
+        timeout_s=10,  # filling 128 MB takes a while on 128 MB's share of a CPU, on a busy host
     ),
     Case(
         "memory bomb in a child process",

@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import redis
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -138,7 +139,7 @@ def test_a_job_whose_web_process_is_gone_ends_with_a_clear_message(client):
     session["learner_key"] = "stale"
     session.save()
     page = client.get(reverse("sandbox_job", args=[queued.public_id]), **HTMX)
-    assert "The sandbox host stopped" in page.text and "hx-get=" not in page.text
+    assert "The sandbox stopped" in page.text and "hx-get=" not in page.text
     assert jobs.in_flight({"learner_key": "stale", "user": None}) is None
 
 
@@ -150,3 +151,22 @@ def test_an_event_still_retrying_past_its_limits_is_closed(client):
     assert jobs.in_flight({"learner_key": "stale", "user": None}) is None
     retrying.refresh_from_db()
     assert retrying.done and "stopped" in retrying.problem
+
+
+def test_a_queued_job_whose_message_redis_lost_ends_with_a_clear_message(client, settings, redis_url):
+    """Redis restarted without its data: the job's message is gone, so it would wait forever."""
+    settings.SANDBOX_JOBS, settings.REDIS_URL = "celery", redis_url
+    broker = redis.Redis.from_url(redis_url)
+    broker.delete("sandbox")
+    session = client.session
+    session["learner_key"] = "stale"
+    session.save()
+    long_ago = timezone.now() - timedelta(seconds=jobs.LOST_MESSAGE_AFTER_S + 60)
+    waiting, lost = stale_job(queue="sandbox"), stale_job(queue="sandbox")
+    SandboxJob.objects.filter(pk__in=[waiting.pk, lost.pk]).update(created_at=long_ago)
+    broker.rpush("sandbox", b"a message still waiting")  # a long queue: the job is not lost
+    page = client.get(reverse("sandbox_job", args=[waiting.public_id]), **HTMX)
+    assert 'data-state="queued"' in page.text
+    broker.delete("sandbox")  # Redis restarted: nothing waits any more
+    page = client.get(reverse("sandbox_job", args=[lost.public_id]), **HTMX)
+    assert "The sandbox stopped" in page.text and "hx-get=" not in page.text
