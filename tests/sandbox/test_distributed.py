@@ -8,7 +8,6 @@ import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -22,12 +21,13 @@ from studyapp.sandbox.runtime.cgroups import sweep_orphaned_groups
 from studyapp.sandbox.runtime.host import detect
 from tests.sandbox.test_views import form
 from tests.support.servers import (
-    ROOT,
     browser_session,
     free_port,
     prepare_site,
     site_env,
     start_gunicorn,
+    start_sandbox_host,
+    wait_until_host_beats,
     wait_until_up,
 )
 
@@ -35,50 +35,6 @@ pytestmark = pytest.mark.skipif(
     os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="uses its own SQLite file"
 )
 HOSTS = ("host-a", "host-b")
-
-
-def start_worker(env: dict, host: str) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "studyapp.sandbox.celery_app",
-        "worker",
-        "--pool",
-        "threads",
-        "--concurrency",
-        "2",
-        "--queues",
-        f"sandbox,sandbox.{host}",
-        "--hostname",
-        f"sandbox@{host}",
-        "--without-mingle",
-        "--without-gossip",
-        "--loglevel",
-        "WARNING",
-    ]
-    worker_env = env | {
-        "SANDBOX_HOST_NAME": host,
-        "SANDBOX_MAX_CONCURRENCY": "2",
-        "SANDBOX_BLANK_ENVIRONMENTS": "1",
-    }
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=worker_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def wait_alive(redis_url: str, host: str, timeout_s: float = 60) -> None:
-    client = redis.Redis.from_url(redis_url)
-    deadline = time.monotonic() + timeout_s
-    while client.get(f":1:sandbox:alive:{host}") is None:
-        assert time.monotonic() < deadline, f"sandbox host {host} did not start"
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +50,7 @@ def site(tmp_path_factory, redis_url):
     )
     prepare_site(env)
     redis.Redis.from_url(redis_url).flushdb()
-    workers = {host: start_worker(env, host) for host in HOSTS}
+    workers = {host: start_sandbox_host(env, host) for host in HOSTS}
     port = free_port()
     # The web processes cannot run a sandbox at all (no bubblewrap on their PATH): whatever runs,
     # ran on a sandbox host.
@@ -103,7 +59,7 @@ def site(tmp_path_factory, redis_url):
     try:
         wait_until_up(base)
         for host in HOSTS:
-            wait_alive(redis_url, host)
+            wait_until_host_beats(redis_url, host)
         yield {"base": base, "database": database, "workers": workers, "env": env, "redis": redis_url}
     finally:
         for process in [web, *workers.values()]:

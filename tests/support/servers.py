@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import redis
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "studyapp.settings",
@@ -108,3 +110,48 @@ def wait_until_up(base: str, timeout_s: float = 15) -> None:
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def start_sandbox_host(env: dict, host: str, threads: int = 2) -> subprocess.Popen:
+    """A sandbox host of the distributed mode: a Celery worker as make sandbox-worker runs it."""
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "studyapp.sandbox.celery_app",
+        "worker",
+        "--pool",
+        "threads",
+        "--concurrency",
+        str(threads),
+        "--queues",
+        f"sandbox,sandbox.{host}",
+        "--hostname",
+        f"sandbox@{host}",
+        "--without-mingle",
+        "--without-gossip",
+        "--loglevel",
+        "WARNING",
+    ]
+    worker_env = env | {
+        "SANDBOX_HOST_NAME": host,
+        "SANDBOX_MAX_CONCURRENCY": str(threads),
+        "SANDBOX_BLANK_ENVIRONMENTS": "1",
+    }
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=worker_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def wait_until_host_beats(redis_url: str, host: str, timeout_s: float = 60) -> None:
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout_s
+    while client.get(f":1:sandbox:alive:{host}") is None:
+        assert time.monotonic() < deadline, f"sandbox host {host} did not start"
+        time.sleep(0.2)
