@@ -11,8 +11,6 @@ import os
 import signal
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,8 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import redis  # noqa: E402
 
 from bench.common import print_table  # noqa: E402
-from bench.sandbox_service import QUICK, Learner  # noqa: E402
+from bench.sandbox_service import QUICK  # noqa: E402
 from tests.support.redis_server import redis_server  # noqa: E402
+from tests.support.sandbox_client import Learner, press_at_once  # noqa: E402
 from tests.support.servers import (  # noqa: E402
     free_port,
     prepare_site,
@@ -45,20 +44,8 @@ def stop(process) -> None:
 
 
 def cold_burst(base: str, tag: str) -> tuple[float, int]:
-    learners = [Learner(base) for _ in range(LEARNERS)]
-    outcomes = [""] * LEARNERS
-    started = time.perf_counter()
-
-    def press(n: int) -> None:
-        status, public_id = learners[n].submit(QUICK % n + f"# {tag} {n}\n")
-        outcomes[n] = learners[n].result(public_id) if status == 200 else f"refused {status}"
-
-    threads = [threading.Thread(target=press, args=(n,)) for n in range(LEARNERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started, sum(outcome == "success" for outcome in outcomes)
+    took, outcomes = press_at_once(base, [QUICK % n + f"# {tag} {n}\n" for n in range(LEARNERS)])
+    return took, outcomes.count("success")
 
 
 def warm_share(base: str) -> float:
@@ -66,9 +53,8 @@ def warm_share(base: str) -> float:
     warm = 0
     for n in range(WARM_INVOKES + 1):
         status, public_id = learner.submit(COUNTER)
-        assert status == 200
-        learner.result(public_id)
-        page = learner.opener.open(f"{base}/sandbox/jobs/{public_id}/").read().decode()
+        assert status == 200, status
+        page = learner.result(public_id)  # awaited every time: one run in flight per learner
         warm += n > 0 and "Warm start" in page
     return warm / WARM_INVOKES
 

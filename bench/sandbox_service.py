@@ -8,12 +8,10 @@ Redis for the shared limits, jobs on the embedded executor).
 """
 
 import os
-import re
 import signal
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -24,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import print_table  # noqa: E402
 from tests.support.redis_server import redis_server  # noqa: E402
+from tests.support.sandbox_client import Learner, press_at_once, status_of  # noqa: E402
 from tests.support.servers import (  # noqa: E402
-    browser_session,
     free_port,
     percentile,
     prepare_site,
@@ -40,54 +38,6 @@ SLEEPER = "import time\ndef lambda_handler(event, context):\n    time.sleep(25)\
 QUICK = "def lambda_handler(event, context):\n    return {'n': %d}\n"
 
 
-def run_form(code: str, token: str) -> bytes:
-    fields = {
-        "handler": "lambda_function.lambda_handler",
-        "memory_mb": "128",
-        "timeout_s": "30",
-        "invocation_type": "RequestResponse",
-        "event_json": "{}",
-        "files-TOTAL_FORMS": "1",
-        "files-INITIAL_FORMS": "0",
-        "files-0-name": "lambda_function.py",
-        "files-0-code": code,
-        "env-TOTAL_FORMS": "0",
-        "env-INITIAL_FORMS": "0",
-        "csrfmiddlewaretoken": token,
-    }
-    return urllib.parse.urlencode(fields).encode()
-
-
-class Learner:
-    def __init__(self, base: str):
-        self.base = base
-        self.opener, self.token = browser_session(base, "/sandbox/")
-
-    def submit(self, code: str) -> tuple[int, str]:
-        request = urllib.request.Request(
-            self.base + "/sandbox/run/", data=run_form(code, self.token), headers={"HX-Request": "true"}
-        )
-        try:
-            page = self.opener.open(request, timeout=60).read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, ""
-        return 200, re.search(r'data-job="([^"]+)"', page).group(1)
-
-    def result(self, public_id: str, timeout_s: float = 300) -> str:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            request = urllib.request.Request(
-                f"{self.base}/sandbox/jobs/{public_id}/", headers={"HX-Request": "true"}
-            )
-            page = self.opener.open(request, timeout=60).read().decode()
-            if "hx-get=" not in page:
-                return (
-                    re.search(r'data-status="([a-z_]+)"', page).group(1) if "data-status" in page else "none"
-                )
-            time.sleep(0.25)
-        return "lost"
-
-
 def page_p95(base: str) -> float:
     samples = []
     for _ in range(PAGE_SAMPLES):
@@ -100,27 +50,12 @@ def page_p95(base: str) -> float:
 def saturated_pages(base: str) -> tuple[float, float, int]:
     idle = page_p95(base)
     learners = [Learner(base) for _ in range(28)]
-    submitted = [learner.submit(SLEEPER + f"# learner {n}\n") for n, learner in enumerate(learners)]
+    submitted = [
+        learner.submit(SLEEPER + f"# learner {n}\n", timeout_s="30") for n, learner in enumerate(learners)
+    ]
     time.sleep(2)  # 8 running (4 threads in each of 2 workers), 20 waiting
     busy = page_p95(base)
     return idle, busy, sum(status == 200 for status, _ in submitted)
-
-
-def burst(base: str, size: int = 50) -> tuple[list[str], float]:
-    learners = [Learner(base) for _ in range(size)]
-    outcomes: list[str] = [""] * size
-    started = time.perf_counter()
-
-    def press(index: int) -> None:
-        status, public_id = learners[index].submit(QUICK % index)
-        outcomes[index] = learners[index].result(public_id) if status == 200 else f"refused {status}"
-
-    threads = [threading.Thread(target=press, args=(n,)) for n in range(size)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes, time.perf_counter() - started
 
 
 def one_cold_run_s(base: str) -> float:
@@ -129,7 +64,7 @@ def one_cold_run_s(base: str) -> float:
     for n in range(5):
         started = time.perf_counter()
         status, public_id = learner.submit(QUICK % (1000 + n))
-        assert status == 200 and learner.result(public_id) == "success"
+        assert status == 200 and status_of(learner.result(public_id)) == "success"
         samples.append(time.perf_counter() - started)
     return statistics.median(samples)
 
@@ -149,7 +84,7 @@ def main() -> list[tuple]:
         try:
             wait_until_up(base, timeout_s=60)
             cold_s = one_cold_run_s(base)
-            outcomes, took_s = burst(base)
+            took_s, outcomes = press_at_once(base, [QUICK % n for n in range(50)])
             idle, busy, accepted = saturated_pages(base)
         finally:
             # The queued 25-second runs would hold a graceful stop for minutes: stop at once.

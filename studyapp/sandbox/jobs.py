@@ -46,7 +46,7 @@ EMBEDDED_QUEUE = "embedded"
 LOST_MESSAGE_AFTER_S = 180  # longer than a host may hold a prefetched message (visibility timeout)
 RUN_JOB_TASK = "sandbox.run_job"  # studyapp/sandbox/tasks.py
 HEARTBEAT_S = 3  # a sandbox host says it is alive this often (its key lives three times as long)
-ANY_HOST_ALIVE = "sandbox:alive:any"
+ANY_HOST_ALIVE = "sandbox:any-host-alive"  # not under sandbox:alive:, where a host could be "any"
 
 
 def submit(job: SandboxJob) -> None:
@@ -62,6 +62,18 @@ def submit(job: SandboxJob) -> None:
         _embedded_pool().submit(_run_in_thread, job.pk)
 
 
+def _alive_key(host: str) -> str:
+    return f"sandbox:alive:{host}"  # set by the host's heartbeat, gone when it stops
+
+
+def _busy_key(host: str) -> str:
+    return f"sandbox:busy:{host}"  # how many runs the host has going
+
+
+def _warm_key(fingerprint: str) -> str:
+    return f"sandbox:warm:{fingerprint}"  # the host holding that function's warm environment
+
+
 def host_name() -> str:
     return settings.SANDBOX_HOST_NAME or socket.gethostname()
 
@@ -72,9 +84,9 @@ def host_queue(host: str) -> str:
 
 def queue_for(fingerprint: str) -> str:
     """The warm host's own queue while it is alive and has a free thread, else the shared one."""
-    host = cache.get(f"sandbox:warm:{fingerprint}")
-    alive = host and cache.get(f"sandbox:alive:{host}") is not None
-    if alive and (cache.get(f"sandbox:busy:{host}") or 0) < settings.SANDBOX_MAX_CONCURRENCY:
+    host = cache.get(_warm_key(fingerprint))
+    alive = host and cache.get(_alive_key(host)) is not None
+    if alive and (cache.get(_busy_key(host)) or 0) < settings.SANDBOX_MAX_CONCURRENCY:
         return host_queue(host)
     return SHARED_QUEUE
 
@@ -82,7 +94,7 @@ def queue_for(fingerprint: str) -> str:
 def heartbeat_forever() -> None:
     """A sandbox host's pulse (run in a thread of the worker): routed jobs need a living host."""
     while True:
-        cache.set_many({f"sandbox:alive:{host_name()}": 1, ANY_HOST_ALIVE: 1}, timeout=HEARTBEAT_S * 3)
+        cache.set_many({_alive_key(host_name()): 1, ANY_HOST_ALIVE: 1}, timeout=HEARTBEAT_S * 3)
         time.sleep(HEARTBEAT_S)
 
 
@@ -117,7 +129,7 @@ def execute(job_id: int) -> None:
     job = SandboxJob.objects.get(pk=job_id)
     job.host = host_name()
     SandboxJob.objects.filter(pk=job_id).update(host=job.host)
-    busy = f"sandbox:busy:{job.host}"
+    busy = _busy_key(job.host)
     cache.add(busy, 0, timeout=None)
     cache.incr(busy)
     try:
@@ -127,18 +139,18 @@ def execute(job_id: int) -> None:
 
 
 def _run(job: SandboxJob) -> None:
+    config = function_config(job)
     try:
-        invocation = engine().start(
-            function_config(job), job.event_json, job.invocation_type, seed_resources=job.seed_resources
-        )
+        sandbox = engine()
+        seed = job.seed_resources
+        invocation = sandbox.start(config, job.event_json, job.invocation_type, seed_resources=seed)
     except IsolationUnavailable as error:
         _finish(job, problem=str(error))
         return
     result, pending = invocation.result, invocation.pending
     job.result = to_json(result)
     if result.report is not None:  # its environment is warm here now: later invokes come back
-        config = function_config(job)
-        cache.set(f"sandbox:warm:{config.fingerprint}", job.host, timeout=engine().settings.idle_expiry_s)
+        cache.set(_warm_key(config.fingerprint), job.host, timeout=sandbox.settings.idle_expiry_s)
     if pending is not None:
         job.timeline_done = False
     _finish(job)
@@ -237,7 +249,7 @@ def _queue_gone(job: SandboxJob, now) -> bool:
         return host == host_name() and not process_alive(int(pid))
     waited_s = (now - job.created_at).total_seconds()
     host = job.queue.removeprefix(SHARED_QUEUE + ".") if job.queue.startswith(SHARED_QUEUE + ".") else ""
-    if host and cache.get(f"sandbox:alive:{host}") is None and waited_s > HEARTBEAT_S * 3:
+    if host and cache.get(_alive_key(host)) is None and waited_s > HEARTBEAT_S * 3:
         return True
     # Redis restarted without its data: the message is gone from the queue. (A host may hold
     # a message it prefetched for a while: only a job waiting longer than that counts.)

@@ -124,7 +124,7 @@ def test_client_address(settings, remote, forwarded, expected):
 
 
 def test_shares_resets_and_quiz_starts_count_against_limits(client, settings, question_bank):
-    from tests.sandbox.test_views import form
+    from tests.support.sandbox_client import form
 
     settings.SHARES_PER_MINUTE = settings.SANDBOX_RUNS_PER_MINUTE = settings.QUIZ_STARTS_PER_MINUTE = 1
     assert client.post(reverse("sandbox_share"), form()).status_code == 302  # to the permalink

@@ -4,7 +4,6 @@ host, "Invoke again" lands warm on the host that holds the environment, and a ho
 mid-run gives the learner a clear answer, not an endless spinner."""
 
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -19,9 +18,9 @@ import redis
 from studyapp.content.questions import bank
 from studyapp.sandbox.runtime.cgroups import sweep_orphaned_groups
 from studyapp.sandbox.runtime.host import detect
-from tests.sandbox.test_views import form
+from tests.support.sandbox_client import Learner as SandboxLearner
+from tests.support.sandbox_client import form
 from tests.support.servers import (
-    browser_session,
     free_port,
     prepare_site,
     site_env,
@@ -76,31 +75,11 @@ def site(tmp_path_factory, redis_url):
         sweep_orphaned_groups(detect().cgroup_mode)
 
 
-class Learner:
-    def __init__(self, base: str):
-        self.base = base
-        self.opener, self.token = browser_session(base, "/sandbox/")
-
+class Learner(SandboxLearner):
     def run(self, code: str, **overrides) -> str:
-        data = form(file_code=[code], **overrides) | {"csrfmiddlewaretoken": self.token}
-        body = urllib.parse.urlencode(data, doseq=True).encode()
-        request = urllib.request.Request(
-            self.base + "/sandbox/run/", data=body, headers={"HX-Request": "true"}
-        )
-        page = self.opener.open(request, timeout=30).read().decode()
-        return re.search(r'data-job="([^"]+)"', page).group(1)
-
-    def result(self, public_id: str, timeout_s: float = 60) -> str:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            request = urllib.request.Request(
-                f"{self.base}/sandbox/jobs/{public_id}/", headers={"HX-Request": "true"}
-            )
-            page = self.opener.open(request, timeout=30).read().decode()
-            if "hx-get=" not in page:
-                return page
-            time.sleep(0.2)
-        raise AssertionError(f"job {public_id} not done in {timeout_s} s")
+        status, public_id = self.submit(code, **overrides)
+        assert status == 200, status
+        return public_id
 
 
 def host_of(site, public_id: str) -> str:
@@ -179,7 +158,7 @@ def test_with_every_sandbox_host_down_pages_work_and_the_sandbox_says_so(site):
             os.killpg(process.pid, signal.SIGKILL)
     client = redis.Redis.from_url(site["redis"])
     deadline = time.monotonic() + 30
-    while client.get(":1:sandbox:alive:any") is not None:  # the last heartbeat runs out
+    while client.get(":1:sandbox:any-host-alive") is not None:  # the last heartbeat runs out
         assert time.monotonic() < deadline
         time.sleep(0.5)
     learner = Learner(site["base"])

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from studyapp.sandbox import jobs
 from studyapp.sandbox.models import SandboxJob
-from tests.sandbox.test_views import HTMX, form
+from tests.sandbox.test_views import HTMX
+from tests.support.sandbox_client import form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -18,41 +18,10 @@ from django.urls import reverse
 from studyapp.content.library import library
 from studyapp.sandbox import service
 from studyapp.sandbox.models import SandboxJob, SandboxRun, SharedRun
+from tests.support.sandbox_client import CODE, form
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-CODE = "def lambda_handler(event, context):\n    return {'got': event}\n"
-
-
-def formset(prefix: str, rows: list[dict]) -> dict:
-    """A formset's POST fields: its management form and one numbered group per row."""
-    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
-    for index, row in enumerate(rows):
-        data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
-    return data
-
-
-def form(**overrides) -> dict:
-    """The page's POST; files and variables given as lists of names and texts, row by row."""
-    fields = {
-        "file_name": ["lambda_function.py"],
-        "file_code": [CODE],
-        "handler": "lambda_function.lambda_handler",
-        "memory_mb": "128",
-        "timeout_s": "3",
-        "invocation_type": "RequestResponse",
-        "event_json": '{"a": 1}',
-        "env_key": [""],
-        "env_value": [""],
-    }
-    fields.update(overrides)
-    files = zip(fields.pop("file_name"), fields.pop("file_code"), strict=True)
-    variables = zip(fields.pop("env_key"), fields.pop("env_value"), strict=True)
-    return (
-        fields
-        | formset("files", [{"name": name, "code": code} for name, code in files])
-        | formset("env", [{"key": key, "value": value} for key, value in variables])
-    )
 
 
 def run(client, **overrides):
