@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "studyapp.core.middleware.SharedCacheUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -197,6 +198,9 @@ if SANDBOX_JOBS == "celery" and not REDIS_URL:
 SANDBOX_HOST_NAME = os.environ.get("SANDBOX_HOST_NAME", "").strip()
 # A host that stops mid-run: its job is reported after its timeout plus this grace.
 SANDBOX_HOST_GRACE_S = envint("SANDBOX_HOST_GRACE_S", 20)
+# A queued run whose message is no longer in Redis (restarted without its data) is reported lost
+# after waiting this long: longer than a host may hold a prefetched message (visibility timeout).
+SANDBOX_LOST_MESSAGE_AFTER_S = envint("SANDBOX_LOST_MESSAGE_AFTER_S", 180)
 # Kombu spells Redis on a unix socket redis+socket:// (redis-py and Django: unix://).
 CELERY_BROKER_URL = (
     "redis+socket://" + REDIS_URL.removeprefix("unix://") if REDIS_URL.startswith("unix://") else REDIS_URL

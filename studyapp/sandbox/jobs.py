@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import socket
 import threading
@@ -22,6 +23,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import kombu.exceptions
 import redis
 from django.conf import settings
 from django.core.cache import cache
@@ -38,24 +40,32 @@ from studyapp.sandbox.runtime.lambda_format import Report
 TIMELINE_POLL_S = 0.2  # how often an Event job's attempts are copied to the page
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 HISTORY_LENGTH = 20  # runs kept in each learner's history
 SHARED_QUEUE = "sandbox"
 EMBEDDED_QUEUE = "embedded"
-LOST_MESSAGE_AFTER_S = 180  # longer than a host may hold a prefetched message (visibility timeout)
 RUN_JOB_TASK = "sandbox.run_job"  # studyapp/sandbox/tasks.py
 HEARTBEAT_S = 3  # a sandbox host says it is alive this often (its key lives three times as long)
 ANY_HOST_ALIVE = "sandbox:any-host-alive"  # not under sandbox:alive:, where a host could be "any"
+
+
+class QueueUnavailable(Exception):
+    """Redis (the broker and the routing cache) did not answer: the job was not queued."""
 
 
 def submit(job: SandboxJob) -> None:
     if settings.SANDBOX_JOBS == "immediate":
         execute(job.pk)
     elif settings.SANDBOX_JOBS == "celery":
-        job.queue = queue_for(function_config(job).fingerprint)
-        job.save(update_fields=["queue"])
-        celery_app.send_task(RUN_JOB_TASK, args=[job.pk], queue=job.queue)
+        try:
+            job.queue = queue_for(function_config(job).fingerprint)
+            job.save(update_fields=["queue"])
+            celery_app.send_task(RUN_JOB_TASK, args=[job.pk], queue=job.queue)
+        except (redis.RedisError, kombu.exceptions.OperationalError) as error:
+            job.delete()  # never queued: it must not hold its learner's one run in flight
+            raise QueueUnavailable from error
     else:
         job.queue = f"{EMBEDDED_QUEUE}:{host_name()}:{os.getpid()}"  # lost if this process ends
         job.save(update_fields=["queue"])
@@ -94,7 +104,10 @@ def queue_for(fingerprint: str) -> str:
 def heartbeat_forever() -> None:
     """A sandbox host's pulse (run in a thread of the worker): routed jobs need a living host."""
     while True:
-        cache.set_many({_alive_key(host_name()): 1, ANY_HOST_ALIVE: 1}, timeout=HEARTBEAT_S * 3)
+        try:
+            cache.set_many({_alive_key(host_name()): 1, ANY_HOST_ALIVE: 1}, timeout=HEARTBEAT_S * 3)
+        except redis.RedisError:
+            logger.warning("sandbox heartbeat: Redis did not answer; trying again")
         time.sleep(HEARTBEAT_S)
 
 
@@ -130,12 +143,20 @@ def execute(job_id: int) -> None:
     job.host = host_name()
     SandboxJob.objects.filter(pk=job_id).update(host=job.host)
     busy = _busy_key(job.host)
-    cache.add(busy, 0, timeout=None)
-    cache.incr(busy)
+    _count(busy, +1)
     try:
         _run(job)
     finally:
-        cache.decr(busy)
+        _count(busy, -1)
+
+
+def _count(key: str, delta: int) -> None:
+    """Routing hints in Redis: a run goes on without them (Redis restarted or away)."""
+    try:
+        cache.add(key, 0, timeout=None)
+        cache.incr(key, delta)
+    except (redis.RedisError, ValueError):
+        logger.warning("sandbox routing: could not count %s in Redis", key)
 
 
 def _run(job: SandboxJob) -> None:
@@ -150,7 +171,10 @@ def _run(job: SandboxJob) -> None:
     result, pending = invocation.result, invocation.pending
     job.result = to_json(result)
     if result.report is not None:  # its environment is warm here now: later invokes come back
-        cache.set(_warm_key(config.fingerprint), job.host, timeout=sandbox.settings.idle_expiry_s)
+        try:
+            cache.set(_warm_key(config.fingerprint), job.host, timeout=sandbox.settings.idle_expiry_s)
+        except redis.RedisError:  # a hint only: the next invoke may land cold
+            logger.warning("sandbox routing: could not note the warm host in Redis")
     if pending is not None:
         job.timeline_done = False
     _finish(job)
@@ -253,7 +277,7 @@ def _queue_gone(job: SandboxJob, now) -> bool:
         return True
     # Redis restarted without its data: the message is gone from the queue. (A host may hold
     # a message it prefetched for a while: only a job waiting longer than that counts.)
-    if not (job.queue and settings.REDIS_URL) or waited_s <= LOST_MESSAGE_AFTER_S:
+    if not (job.queue and settings.REDIS_URL) or waited_s <= settings.SANDBOX_LOST_MESSAGE_AFTER_S:
         return False
     return broker_queue_length(job.queue) == 0
 

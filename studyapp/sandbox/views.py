@@ -1,3 +1,4 @@
+import redis
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -14,6 +15,10 @@ from studyapp.sandbox.forms import SandboxForm
 from studyapp.sandbox.models import SandboxJob, SandboxRun, SharedRun
 from studyapp.sandbox.runtime import IsolationUnavailable
 
+QUEUE_AWAY = (
+    "The sandbox's queue did not answer (it may be restarting), so nothing was queued. "
+    "Your code is safe here: run it again in a few seconds."
+)
 NO_HOST = "No sandbox host is running right now, so nothing can run. Your code is safe here: try again later."
 
 
@@ -101,6 +106,16 @@ def sandbox_run(request):
     form = SandboxForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form)
+    try:
+        return _submit_run(request, form)
+    except (redis.RedisError, jobs.QueueUnavailable):
+        context = {"unavailable_message": QUEUE_AWAY}
+        response = _respond(request, form, "sandbox/_unavailable.html", context, status=503)
+        response["Retry-After"] = "5"
+        return response
+
+
+def _submit_run(request, form: SandboxForm):
     decision = service.check_rate(request)
     if not decision.allowed:
         return _throttled(

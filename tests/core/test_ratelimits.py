@@ -13,7 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(monkeypatch):
+    # One counting window for the whole test: a minute that turned between two requests would
+    # start the counts afresh and make the test flaky.
+    monkeypatch.setattr("studyapp.core.ratelimit._window", lambda: 1)
     cache.clear()
     yield
     cache.clear()

@@ -162,7 +162,7 @@ def test_a_queued_job_whose_message_redis_lost_ends_with_a_clear_message(client,
     session = client.session
     session["learner_key"] = "stale"
     session.save()
-    long_ago = timezone.now() - timedelta(seconds=jobs.LOST_MESSAGE_AFTER_S + 60)
+    long_ago = timezone.now() - timedelta(seconds=settings.SANDBOX_LOST_MESSAGE_AFTER_S + 60)
     waiting, lost = stale_job(queue="sandbox"), stale_job(queue="sandbox")
     SandboxJob.objects.filter(pk__in=[waiting.pk, lost.pk]).update(created_at=long_ago)
     broker.rpush("sandbox", b"a message still waiting")  # a long queue: the job is not lost

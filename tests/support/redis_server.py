@@ -11,33 +11,56 @@ from pathlib import Path
 import redis
 
 
-@contextmanager
-def redis_server():
-    """Yields a redis:// URL (unix socket) for a fresh server, stopped and removed at exit."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is missing: `make test` installs it (apt install redis-server).")
-    folder = Path(tempfile.mkdtemp(prefix="coldstart-redis-"))
-    socket_path = folder / "redis.sock"
-    process = subprocess.Popen(
-        [binary, "--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700"]
-        + ["--save", "", "--appendonly", "no", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"unix://{socket_path}"
-    try:
+class RedisServer:
+    """One server on one socket; `restart` brings up an empty one on the same socket, as a Redis
+    restarted without persistence comes back."""
+
+    def __init__(self):
+        self.binary = shutil.which("redis-server")
+        if self.binary is None:
+            raise RuntimeError("redis-server is missing: `make test` installs it (apt install redis-server).")
+        self.folder = Path(tempfile.mkdtemp(prefix="coldstart-redis-"))
+        self.url = f"unix://{self.folder / 'redis.sock'}"
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", "0", "--unixsocket", str(self.folder / "redis.sock")]
+            + ["--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while True:
             try:
-                redis.Redis.from_url(url).ping()
-                break
+                redis.Redis.from_url(self.url).ping()
+                return
             except (redis.ConnectionError, FileNotFoundError):
-                if time.monotonic() > deadline or process.poll() is not None:
+                if time.monotonic() > deadline or self.process.poll() is not None:
                     raise RuntimeError("the throwaway Redis server did not start") from None
                 time.sleep(0.05)
-        yield url
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def redis_server(restartable: bool = False):
+    """Yields a redis:// URL (unix socket) for a fresh server, stopped and removed at exit; the
+    RedisServer itself when `restartable`."""
+    server = RedisServer()
+    try:
+        server.start()
+        yield server if restartable else server.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(folder, ignore_errors=True)
+        server.remove()
