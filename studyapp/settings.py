@@ -188,6 +188,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions live in the database; "cached_db" also keeps them in Redis (reads from Redis, writes
+# to both, so a Redis restart loses no session). It needs the shared cache.
+SESSION_STORE = envchoice("SESSION_STORE", "database", ("database", "cached_db"))
+if SESSION_STORE == "cached_db":
+    if not REDIS_URL:
+        raise ImproperlyConfigured(
+            "SESSION_STORE=cached_db needs REDIS_URL: every process must read the same cache."
+        )
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Who runs a submitted run: "embedded" (a thread pool in each web process; no other service),
 # "celery" (sandbox worker hosts, Redis as broker; web processes run no untrusted code), or
 # "immediate" (inside the request: the view tests). See studyapp/sandbox/jobs.py.

@@ -139,3 +139,16 @@ def test_a_positive_number_setting_reads_decimals_or_falls_back(monkeypatch):
     assert envfloat("COLDSTART_TEST_CORES", None) == 1.5
     monkeypatch.setenv("COLDSTART_TEST_CORES", "")
     assert envfloat("COLDSTART_TEST_CORES", None) is None
+
+
+def test_sessions_can_live_in_redis_and_only_with_redis(redis_url):
+    show = ["shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)"]
+    env = PRODUCTION_ENV | {"SESSION_STORE": "cached_db"}
+    refused = manage("check", env_overrides=env)
+    assert refused.returncode != 0 and "SESSION_STORE=cached_db needs REDIS_URL" in refused.stderr
+    chosen = manage(*show, env_overrides=env | {"REDIS_URL": redis_url})
+    assert chosen.stdout.split()[-1] == "django.contrib.sessions.backends.cached_db", chosen.stderr
+    assert (
+        manage(*show, env_overrides=PRODUCTION_ENV).stdout.split()[-1]
+        == "django.contrib.sessions.backends.db"
+    )
