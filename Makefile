@@ -15,11 +15,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-# boto3 and moto for handlers' AWS calls, installed apart from the app: only the sandbox sees them.
+# Installed apart from the app, for the sandbox alone: runtime/ is what Lambda's Python runtime
+# ships (boto3...), the handler's libraries; emulator/ is moto, for the in-sandbox AWS only.
 SANDBOX_LIBS := .sandbox-libs
-$(SANDBOX_LIBS)/.installed: sandbox-requirements.txt | $(BIN)/python
+$(SANDBOX_LIBS)/.installed: sandbox-runtime-requirements.txt sandbox-emulator-requirements.txt | $(BIN)/python
 	rm -rf $(SANDBOX_LIBS)
-	$(BIN)/pip install --quiet --target $(SANDBOX_LIBS) -r sandbox-requirements.txt
+	$(BIN)/pip install --quiet --target $(SANDBOX_LIBS)/runtime -r sandbox-runtime-requirements.txt
+	$(BIN)/pip install --quiet --target $(SANDBOX_LIBS)/emulator -r sandbox-emulator-requirements.txt
+	rm -rf $(SANDBOX_LIBS)/runtime/bin  # scripts, not modules (a folder on the path would import)
 	chmod -R a+rX $(SANDBOX_LIBS)
 	touch $@
 sandbox-libs: $(SANDBOX_LIBS)/.installed

@@ -19,7 +19,6 @@ from studyapp.sandbox.runtime.config import (
     ENV_NAME_PATTERN,
     ENV_VARS_MAX_BYTES,
     FILE_NAME_PATTERN,
-    HANDLER_PATTERN,
     MEMORY_MAX_MB,
     MEMORY_MIN_MB,
     RESERVED_ENV_VARS,
@@ -28,6 +27,7 @@ from studyapp.sandbox.runtime.config import (
     TIMEOUT_MIN_S,
     environment_size_bytes,
     file_and_folder_clash,
+    handler_problem,
 )
 
 MAX_FILES = 5
@@ -242,7 +242,6 @@ class SandboxForm(forms.Form):
 
     handler = forms.CharField(
         label="Handler",
-        max_length=200,
         initial="lambda_function.lambda_handler",
         help_text="module.function, e.g. lambda_function.lambda_handler",
         widget=forms.TextInput(attrs=CODE_ATTRS),
@@ -330,11 +329,12 @@ class SandboxForm(forms.Form):
     # -- fields -------------------------------------------------------------------------------
 
     def clean_handler(self) -> str:
+        # Only what the Lambda API checks: a handler it accepts but the runtime cannot load
+        # fails at init with the runtime's own error (Runtime.MalformedHandlerName, ...).
         handler = self.cleaned_data["handler"].strip()
-        if not HANDLER_PATTERN.match(handler):
-            raise forms.ValidationError(
-                "The handler must be module.function, e.g. lambda_function.lambda_handler."
-            )
+        problem = handler_problem(handler)
+        if problem:
+            raise forms.ValidationError(problem)
         return handler
 
     @staticmethod
@@ -399,12 +399,6 @@ class SandboxForm(forms.Form):
                     f"An asynchronous event may be at most {data_size(ASYNC_PAYLOAD_MAX_BYTES)} "
                     f"({ASYNC_PAYLOAD_MAX_BYTES:,} bytes); this one is {size:,} bytes.",
                 )
-        handler = data.get("handler")
-        if handler and self.code_files.is_valid():
-            files = self.code_files.files_by_name
-            module = handler.rsplit(".", 1)[0].replace(".", "/")
-            if f"{module}.py" not in files and not any(name.startswith(module + "/") for name in files):
-                self.add_error("handler", f"No file {module}.py for this handler: add it or rename the file.")
         return data
 
     # -- result ---------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ SHEET = limit_sheet()
         ("ENV_VARS_MAX_BYTES", limit_bytes("env_vars_total")),
         ("SYNC_PAYLOAD_MAX_BYTES", limit_bytes("payload_sync_request")),
         ("ASYNC_PAYLOAD_MAX_BYTES", limit_bytes("payload_async")),
+        ("HANDLER_MAX_LENGTH", SHEET["handler_length"].value),
     ],
 )
 def test_every_engine_limit_is_the_one_in_limits_yaml(constant, expected):
@@ -50,6 +51,7 @@ def test_the_engine_keeps_no_other_limit_constant():
         "ENV_VARS_MAX_BYTES",
         "SYNC_PAYLOAD_MAX_BYTES",
         "ASYNC_PAYLOAD_MAX_BYTES",
+        "HANDLER_MAX_LENGTH",
     }
     numbers = {
         name for name, value in vars(engine_config).items() if name.isupper() and isinstance(value, int)

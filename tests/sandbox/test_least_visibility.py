@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 
 from studyapp.sandbox.runtime.bwrap import USR_COMMANDS, usr_view
+from studyapp.sandbox.runtime.libraries import EMULATOR_PACKAGES_INSIDE, RUNTIME_PACKAGES_INSIDE
 from tests.sandbox.conftest import function
 
 LOOK_AROUND = """
@@ -86,6 +87,6 @@ def test_the_mount_table_inside_names_no_project_path(engine):
         function("def handler(e, c):\n    return open('/proc/self/mountinfo').read()\n"), {}
     )
     mounts = result.payload
-    assert "/var/runtime/packages" in mounts
+    assert f" {RUNTIME_PACKAGES_INSIDE} " in mounts and f" {EMULATOR_PACKAGES_INSIDE} " in mounts
     assert str(settings.BASE_DIR) not in mounts
     assert str(Path(settings.SANDBOX_LIBRARIES_DIR).resolve()) not in mounts

@@ -146,8 +146,8 @@ def test_dry_run_runs_nothing(client):
     [
         ({"file_code": ["   "]}, "the handler file is empty"),
         ({"file_code": ["x = 1\n" * 20_000]}, "the sandbox takes up to"),
-        ({"handler": "no_dot_here"}, "must be module.function"),
-        ({"handler": "other.lambda_handler"}, "No file other.py for this handler"),
+        ({"handler": "lambda_function.lambda handler"}, "cannot be empty or contain spaces"),
+        ({"handler": "m." + "f" * 127}, "at most 128 characters (this one has 129)"),
         (
             {"event_json": '{"a": 1,}'},
             "not valid JSON: Expecting property name enclosed in double quotes at line 1, column 9",
@@ -514,3 +514,11 @@ def test_a_permalink_keeps_its_event_small(client):
     response = client.post(reverse("sandbox_share"), form(event_json=big), **HTMX)
     assert response.status_code == 422 and "keep the event under 256 KB" in response.text
     assert not SharedRun.objects.exists()
+
+
+def test_a_handler_the_api_accepts_reaches_the_runtime_which_reports_it(client):
+    """The form checks only what the Lambda API checks; a handler with no dot fails at init."""
+    response = run(client, handler="lambda_function")
+    assert response.status_code == 200
+    assert "Runtime.MalformedHandlerName" in response.text
+    assert "Bad handler &#x27;lambda_function&#x27;: not enough values to unpack" in response.text

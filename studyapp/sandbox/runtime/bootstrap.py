@@ -24,6 +24,17 @@ import time
 import traceback
 from pathlib import Path
 
+# Logged at WARNING before an unhandled error at init, in the runtime client's words.
+UNHANDLED_EXCEPTION_WARNING = (
+    "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function code. "
+    "However, in rare cases, a Lambda runtime update can cause unexpected function behavior. "
+    "For functions using managed runtimes, runtime updates can be triggered by a function change, "
+    "or can be applied automatically. To determine if the runtime has been updated, check the "
+    "runtime version in the INIT_START log entry. If this error correlates with a change in the "
+    "runtime version, you may be able to mitigate this error by temporarily rolling back to the "
+    "previous runtime version. For more information, see "
+    "https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html"
+)
 ERROR_LOG_LINE_TERMINATE = "\r"
 ERROR_LOG_INDENT = "\u00a0"  # the runtime indents stack traces with no-break spaces
 _request_id = ""
@@ -157,9 +168,11 @@ def make_error(message, error_type, stack_trace, request_id=None) -> dict:
 
 
 def user_stack(tb) -> list[str]:
-    frames = traceback.extract_tb(tb)
+    """The frames as the runtime formats them: from plain (file, line, function, text) tuples, so
+    Python 3.11's caret lines (~~~^^^) never appear; the runtime's own frames cut off."""
+    frames = [(frame.filename, frame.lineno, frame.name, frame.line) for frame in traceback.extract_tb(tb)]
     for index, frame in enumerate(frames):
-        if "/bootstrap.py" not in frame.filename:
+        if "/bootstrap.py" not in frame[0]:
             frames = frames[index:]
             break
     return traceback.format_list(frames)
@@ -237,25 +250,46 @@ class LambdaContext:
         )
 
 
-class Encoder(json.JSONEncoder):
-    """python3.12+ runtimes keep non-ASCII characters and encode Decimal as a number."""
-
-    def default(self, obj):
-        import decimal
-
-        if isinstance(obj, decimal.Decimal):
-            return int(obj) if obj == obj.to_integral_value() else float(obj)
-        return super().default(obj)
+_encoder = []  # made at init, once the runtime's libraries are on the path
 
 
-_encoder = Encoder(ensure_ascii=False)
+def make_encoder():
+    """The runtime's JSON encoder: simplejson (the runtime client's serializer, shipped with the
+    runtime), with a Decimal written with its own digits and a NaN Decimal as NaN. The python3.12+
+    runtimes keep non-ASCII characters as they are; python3.11 escapes them (\\u00e9).
+    Without the runtime's libraries: the standard library's encoder, the same but for Decimal."""
+    import decimal
+    import math
+
+    try:
+        import simplejson as json_library
+
+        raw = json_library.RawJSON
+    except ImportError:
+        json_library, raw = json, None
+    keep_unicode = os.environ.get("AWS_EXECUTION_ENV") in {
+        f"AWS_Lambda_python3.{minor}" for minor in (12, 13, 14, 15)
+    }
+    options = {"ensure_ascii": False, "allow_nan": True} if keep_unicode else {"allow_nan": True}
+    if raw is not None:
+        options["use_decimal"] = False
+
+    class Encoder(json_library.JSONEncoder):
+        def default(self, obj):
+            if isinstance(obj, decimal.Decimal):
+                if obj.is_nan():
+                    return math.nan
+                return raw(str(obj)) if raw is not None else float(obj)
+            return super().default(obj)
+
+    return Encoder(**options)
 
 
 def marshal(response) -> str:
     if isinstance(response, bytes):
         return response.decode("utf-8", "replace")
     try:
-        return _encoder.encode(response)
+        return _encoder[0].encode(response)
     except Exception as error:
         raise FaultException(FaultException.MARSHAL_ERROR, f"Unable to marshal response: {error}") from None
 
@@ -431,7 +465,7 @@ def supervise(engine: Channel, link: WorkerLink, worker: int, emulator: int, emu
         if first:  # the init message (from the engine, trusted): what the emulator needs
             first = False
             init = json.loads(message)
-            setup = {"aws": bool(init.get("aws")), "libraries": init.get("libraries", [])}
+            setup = {"aws": bool(init.get("aws")), "libraries": init.get("emulator_libraries", [])}
             _write_all(emulator_setup, json.dumps(setup).encode() + b"\n")
             os.close(emulator_setup)
             if not setup["aws"]:
@@ -568,6 +602,7 @@ def run_worker(channel: Channel, aws_address: str) -> None:
     setup_logging()
     if init.get("aws"):
         sys.meta_path.insert(0, StartAwsOnImport(aws_address))
+    _encoder.append(make_encoder())
     try:
         handler = get_handler(init["handler"])
     except Exception as failure:
@@ -576,6 +611,7 @@ def run_worker(channel: Channel, aws_address: str) -> None:
         else:
             error_type, value, tb = sys.exc_info()
             error = make_error(str(value), error_type.__name__, user_stack(tb))
+        logging.warning(UNHANDLED_EXCEPTION_WARNING)
         log_error(error)
         channel.send({"op": "init_done", "ok": False, "error": error})
         sys.stdout.flush()

@@ -18,7 +18,21 @@ ASYNC_PAYLOAD_MAX_BYTES = 1024 * 1024
 INIT_TIMEOUT_S = 10
 
 ENV_NAME_PATTERN = re.compile(r"^[a-zA-Z]([a-zA-Z0-9_])+$")
-HANDLER_PATTERN = re.compile(r"^[A-Za-z_][\w/.-]*\.[A-Za-z_]\w*$")
+# What the Lambda API checks (CreateFunction's Handler: at most 128 characters, pattern [^\s]+);
+# the rest (a dot, a module that imports, a function on it) the runtime checks at init.
+HANDLER_PATTERN = re.compile(r"[^\s]+")
+HANDLER_MAX_LENGTH = 128
+
+
+def handler_problem(handler: str) -> str | None:
+    """The Lambda API's complaint about a handler string, if it has one."""
+    if len(handler) > HANDLER_MAX_LENGTH:
+        return f"A handler is at most {HANDLER_MAX_LENGTH} characters (this one has {len(handler)})."
+    if not HANDLER_PATTERN.fullmatch(handler):
+        return "A handler cannot be empty or contain spaces (the Lambda API's pattern is [^\\s]+)."
+    return None
+
+
 FILE_NAME_PATTERN = re.compile(r"^(?:[A-Za-z0-9_][A-Za-z0-9_.-]*/)*[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 FUNCTION_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9-_]{1,64}$")
 
@@ -78,10 +92,9 @@ class FunctionConfig:
         clash = file_and_folder_clash(self.files)
         if clash:
             raise ConfigError("files", clash)
-        if not HANDLER_PATTERN.match(self.handler):
-            raise ConfigError(
-                "handler", f"Handler '{self.handler}' must look like module.function, e.g. app.handler."
-            )
+        problem = handler_problem(self.handler)
+        if problem:
+            raise ConfigError("handler", problem)
         if not FUNCTION_NAME_PATTERN.match(self.function_name):
             raise ConfigError("function_name", "Function names are 1-64 letters, digits, - or _.")
         if not isinstance(self.memory_mb, int) or not MEMORY_MIN_MB <= self.memory_mb <= MEMORY_MAX_MB:

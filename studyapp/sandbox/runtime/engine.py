@@ -34,6 +34,12 @@ from studyapp.sandbox.runtime.config import (
 )
 from studyapp.sandbox.runtime.environment import SpawnSpec
 from studyapp.sandbox.runtime.host import HostSupport, detect
+from studyapp.sandbox.runtime.libraries import (
+    EMULATOR_PACKAGES,
+    EMULATOR_PACKAGES_INSIDE,
+    RUNTIME_PACKAGES,
+    RUNTIME_PACKAGES_INSIDE,
+)
 from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
 from studyapp.sandbox.runtime.results import (
     ACCEPTED,
@@ -84,7 +90,9 @@ class EngineSettings:
     account_id: str = "123456789012"
     async_retry_delays_s: tuple[float, float] = (1.0, 2.0)  # Lambda waits about 1 and 2 minutes
     work_dir: str | None = None
-    libraries_dir: str | None = None  # boto3 + moto for the in-sandbox AWS (make sandbox-libs)
+    # make sandbox-libs: <dir>/runtime holds what Lambda's Python runtime ships (boto3 and its
+    # dependencies), the handler's only libraries; <dir>/emulator holds moto, for the emulator only.
+    libraries_dir: str | None = None
     aws_emulator_memory_mb: int = 256  # the in-sandbox AWS's own memory, beside the function's
     # The kernel keeps every engine's sandboxes on this host together below these (None: half
     # the host's memory; all cores but half of one), so the web app and database keep headroom.
@@ -154,15 +162,20 @@ class Engine:
             (runtime_dir / name).chmod(0o644)
         libraries = Path(self.settings.libraries_dir) if self.settings.libraries_dir else None
         self.aws_available = bool(
-            libraries and (libraries / "moto").is_dir() and (libraries / "boto3").is_dir()
+            libraries
+            and (libraries / RUNTIME_PACKAGES / "boto3").is_dir()
+            and (libraries / EMULATOR_PACKAGES / "moto").is_dir()
         )
         if self.aws_available and self.host.isolated:
             # Reachable below a private folder too, and no checkout path in the sandbox's mountinfo.
             libraries = reachable.shared_copy(libraries, always=True)
         extra_binds = ()
         if self.aws_available:
-            (runtime_dir / "packages").mkdir()
-            extra_binds = ((libraries, "/var/runtime/packages"),)
+            (runtime_dir / "emulator").mkdir()
+            extra_binds = (
+                (libraries / RUNTIME_PACKAGES, RUNTIME_PACKAGES_INSIDE),
+                (libraries / EMULATOR_PACKAGES, EMULATOR_PACKAGES_INSIDE),
+            )
         runtime_dir.chmod(0o755)
         write_etc(self._root / "etc")
         (self._root / "etc").chmod(0o755)

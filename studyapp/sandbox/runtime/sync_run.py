@@ -10,11 +10,18 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from studyapp.sandbox.runtime import lambda_format as fmt
 from studyapp.sandbox.runtime import protocol
 from studyapp.sandbox.runtime.config import INIT_TIMEOUT_S, SYNC_PAYLOAD_MAX_BYTES, FunctionConfig
 from studyapp.sandbox.runtime.environment import LogBuffer, Outcome
+from studyapp.sandbox.runtime.libraries import (
+    EMULATOR_PACKAGES,
+    EMULATOR_PACKAGES_INSIDE,
+    RUNTIME_PACKAGES,
+    RUNTIME_PACKAGES_INSIDE,
+)
 from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
 from studyapp.sandbox.runtime.results import ERROR, SUCCESS, TIMEOUT, InvokeResult
 from studyapp.sandbox.runtime.seed_plan import seed_plan
@@ -144,7 +151,8 @@ class SyncRun:
             "env": self._lambda_environment(),
             "rlimits": self._rlimits(),
             "path": [self._task_root()],
-            "libraries": self._library_path(),
+            "libraries": self._library_path(RUNTIME_PACKAGES, RUNTIME_PACKAGES_INSIDE),
+            "emulator_libraries": self._library_path(EMULATOR_PACKAGES, EMULATOR_PACKAGES_INSIDE),
             "aws": self.context.aws_available,
         }
         try:
@@ -331,10 +339,10 @@ class SyncRun:
     def _task_root(self) -> str:
         return "/var/task" if self.context.isolated else str(self.env.task_dir)
 
-    def _library_path(self) -> list[str]:
+    def _library_path(self, folder: str, inside: str) -> list[str]:
         if not self.context.aws_available:
             return []
-        return ["/var/runtime/packages" if self.context.isolated else str(self.context.libraries_dir)]
+        return [inside if self.context.isolated else str(Path(self.context.libraries_dir, folder))]
 
     def _rlimits(self) -> dict[str, int]:
         context = self.context
