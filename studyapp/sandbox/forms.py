@@ -15,6 +15,7 @@ from studyapp.content.library import library
 from studyapp.sandbox import jsontext
 from studyapp.sandbox.runtime import FunctionConfig
 from studyapp.sandbox.runtime.config import (
+    APPLICATION_LOG_LEVELS,
     ASYNC_PAYLOAD_MAX_BYTES,
     ENV_NAME_PATTERN,
     ENV_VARS_MAX_BYTES,
@@ -23,11 +24,13 @@ from studyapp.sandbox.runtime.config import (
     MEMORY_MIN_MB,
     RESERVED_ENV_VARS,
     SYNC_PAYLOAD_MAX_BYTES,
+    SYSTEM_LOG_LEVELS,
     TIMEOUT_MAX_S,
     TIMEOUT_MIN_S,
     environment_size_bytes,
     file_and_folder_clash,
     handler_problem,
+    logging_problem,
 )
 
 MAX_FILES = 5
@@ -266,6 +269,23 @@ class SandboxForm(forms.Form):
         required=False,
         help_text="Sets the price shown; the code runs on this server's processor.",
     )
+    log_format = forms.ChoiceField(
+        label="Log format",
+        choices=[("Text", "Text"), ("JSON", "JSON")],
+        initial="Text",
+        required=False,
+        help_text="JSON: logging records and Lambda's own lines as JSON objects, filtered by level.",
+    )
+    application_log_level = forms.ChoiceField(
+        label="Application log level",
+        choices=[("", "— (INFO with JSON)")] + [(level, level) for level in APPLICATION_LOG_LEVELS],
+        required=False,
+    )
+    system_log_level = forms.ChoiceField(
+        label="System log level",
+        choices=[("", "— (INFO with JSON)")] + [(level, level) for level in SYSTEM_LOG_LEVELS],
+        required=False,
+    )
     event_slug = forms.ChoiceField(label="Sample event", required=False, widget=EventSelect)
     event_json = forms.CharField(
         label="Event JSON",
@@ -391,6 +411,12 @@ class SandboxForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        data["log_format"] = data.get("log_format") or "Text"
+        problem = logging_problem(
+            data["log_format"], data.get("application_log_level", ""), data.get("system_log_level", "")
+        )
+        if problem:
+            self.add_error(*problem)
         if data.get("invocation_type") == "Event" and "event_json" in data:
             size = len(data["event_json"].encode())
             if size > ASYNC_PAYLOAD_MAX_BYTES:
@@ -416,6 +442,16 @@ class SandboxForm(forms.Form):
             "event_json": data["event_json"],
             "event_slug": data.get("event_slug") or "",
             "seed_resources": data.get("seed_resources", False),
+            "architecture": data.get("architecture") or "x86_64",
+            **self.logging_settings(),
+        }
+
+    def logging_settings(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "log_format": data.get("log_format") or "Text",
+            "application_log_level": data.get("application_log_level", ""),
+            "system_log_level": data.get("system_log_level", ""),
         }
 
     def function_config(self, owner: str = "") -> FunctionConfig:
@@ -429,4 +465,5 @@ class SandboxForm(forms.Form):
             environment=self.env_vars.variables,
             function_name="sandbox-function",
             architecture=data.get("architecture") or "x86_64",
+            **self.logging_settings(),
         )

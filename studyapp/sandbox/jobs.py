@@ -237,6 +237,9 @@ def function_config(job: SandboxJob) -> FunctionConfig:
         function_name="sandbox-function",
         architecture=job.architecture,
         owner=job.owner,
+        log_format=job.log_format,
+        application_log_level=job.application_log_level,
+        system_log_level=job.system_log_level,
     )
 
 
@@ -332,6 +335,10 @@ RUN_SETTINGS_FIELDS = (
     "event_json",
     "event_slug",
     "seed_resources",
+    "architecture",
+    "log_format",
+    "application_log_level",
+    "system_log_level",
 )
 
 
@@ -347,6 +354,9 @@ def run_remotely(config: FunctionConfig, event_json: str) -> InvokeResult:
         event_json=event_json,
         owner=f"{config.owner}/graded-{uuid.uuid4().hex[:12]}",
         architecture=config.architecture,
+        log_format=config.log_format,
+        application_log_level=config.application_log_level,
+        system_log_level=config.system_log_level,
     )
     submit(job)
     job = wait_until_done(job, config.timeout_s + settings.SANDBOX_HOST_GRACE_S + 30)

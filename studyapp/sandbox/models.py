@@ -16,6 +16,10 @@ class RunSettings(models.Model):
     event_json = models.TextField()
     event_slug = models.SlugField(max_length=80, blank=True)
     seed_resources = models.BooleanField(default=False)
+    architecture = models.CharField(max_length=20, default="x86_64")
+    log_format = models.CharField(max_length=10, default="Text")
+    application_log_level = models.CharField(max_length=10, blank=True)
+    system_log_level = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -68,7 +72,6 @@ class SandboxJob(RunSettings):
     )
     learner_key = models.CharField(max_length=64, blank=True, db_index=True)
     owner = models.CharField(max_length=100)  # the function's owner: its environments are its own
-    architecture = models.CharField(max_length=20, default="x86_64")
     state = models.CharField(max_length=10, default=QUEUED, db_index=True)
     result = models.JSONField(null=True)  # the invoke's answer (InvokeResult's fields)
     timeline = models.JSONField(default=dict)  # Event invocations: attempts and delivery so far

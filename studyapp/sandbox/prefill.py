@@ -57,6 +57,10 @@ def from_saved(saved) -> dict:
         "event_slug": saved.event_slug,
         "event_json": saved.event_json,
         "seed_resources": saved.seed_resources,
+        "architecture": saved.architecture,
+        "log_format": saved.log_format,
+        "application_log_level": saved.application_log_level,
+        "system_log_level": saved.system_log_level,
     }
 
 

@@ -157,7 +157,6 @@ def _submit_run(request, form: SandboxForm):
         **owner_fields(request),
         **form.run_settings(),
         owner=function_owner(request),
-        architecture=form.cleaned_data.get("architecture") or "x86_64",
     )
     jobs.submit(job)  # returns at once: an executor runs it ("immediate" in view tests)
     job.refresh_from_db()

@@ -6,8 +6,11 @@ import json
 import pkgutil
 import re
 
+import pytest
+
 from studyapp.sandbox.runtime import FunctionConfig
 from studyapp.sandbox.runtime.bootstrap import UNHANDLED_EXCEPTION_WARNING
+from studyapp.sandbox.runtime.config import ConfigError
 from studyapp.sandbox.runtime.libraries import RUNTIME_MODULES
 from tests.sandbox.conftest import function
 
@@ -138,3 +141,128 @@ def test_import_requests_fails_as_on_lambda(engine):
         function("import boto3, simplejson\ndef handler(e, c):\n    return boto3.__version__\n"), {}
     )
     assert boto.status == "success" and json.loads(boto.payload_json).count(".") == 2
+
+
+LOGGING = """
+import logging, os
+logger = logging.getLogger()
+
+def handler(event, context):
+    logger.debug("debug detail")
+    logger.info("order placed", extra={"orderId": 7})
+    logger.warning("stock low")
+    print("plain print")
+    try:
+        1 / 0
+    except ZeroDivisionError:
+        logger.exception("division failed")
+    if event.get("fail"):
+        raise ValueError("boom")
+    return [os.environ.get("AWS_LAMBDA_LOG_FORMAT"), os.environ.get("AWS_LAMBDA_LOG_LEVEL")]
+"""
+STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"
+
+
+def records(result) -> list:
+    """Each log line: the parsed JSON object, or the text of a plain line."""
+    parsed = []
+    for line in result.log.rstrip("\n").split("\n"):
+        parsed.append(json.loads(line) if line.startswith("{") else line)
+    return parsed
+
+
+def test_the_json_log_format_writes_records_as_the_runtime_and_lambda_do(engine):
+    config = function(LOGGING, log_format="JSON")
+    cold = engine.invoke(config, {"fail": True})
+    lines = records(cold)
+    init_start, start, *application, report = lines
+    assert init_start["type"] == "platform.initStart" and re.fullmatch(
+        STAMP + r"\.\d{3}Z", init_start["time"]
+    )
+    assert list(init_start["record"]) == [
+        "initializationType",
+        "phase",
+        "runtimeVersion",
+        "runtimeVersionArn",
+        "functionName",
+        "functionVersion",
+    ]
+    assert start == {
+        "time": start["time"],
+        "type": "platform.start",
+        "record": {
+            "requestId": cold.request_id,
+            "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:sandbox-function",
+            "version": "$LATEST",
+        },
+    }
+    info, warning, printed, logged_error, unhandled = application  # DEBUG is below INFO: dropped
+    assert info == {
+        "timestamp": info["timestamp"],
+        "level": "INFO",
+        "message": "order placed",
+        "logger": "root",
+        "requestId": cold.request_id,
+        "orderId": 7,
+    }
+    assert re.fullmatch(STAMP + r"\.\d{3}Z", info["timestamp"])
+    assert warning["level"] == "WARNING" and warning["message"] == "stock low"
+    assert printed == "plain print"  # print() stays plain text
+    assert list(logged_error) == [
+        "timestamp",
+        "level",
+        "message",
+        "logger",
+        "stackTrace",
+        "errorType",
+        "errorMessage",
+        "requestId",
+        "location",
+    ]
+    assert (
+        logged_error["errorType"] == "ZeroDivisionError"
+        and logged_error["location"] == "/var/task/app.py:handler:13"
+    )
+    # The runtime's record of an unhandled error: seconds only, then the error's own fields.
+    assert list(unhandled) == ["timestamp", "level", "errorMessage", "errorType", "requestId", "stackTrace"]
+    assert re.fullmatch(STAMP, unhandled["timestamp"]) and unhandled["errorMessage"] == "boom"
+    assert report["type"] == "platform.report" and report["record"]["requestId"] == cold.request_id
+    assert list(report["record"]["metrics"]) == [
+        "durationMs",
+        "billedDurationMs",
+        "memorySizeMB",
+        "maxMemoryUsedMB",
+        "initDurationMs",
+    ]
+    assert not [
+        line for line in lines if isinstance(line, str) and line.startswith(("END", "REPORT", "START"))
+    ]
+    warm = engine.invoke(config, {})
+    assert warm.payload == ["JSON", "INFO"]
+    warm_report = records(warm)[-1]["record"]
+    assert "initDurationMs" not in warm_report["metrics"] and warm_report["status"] == "success"
+    assert records(warm)[0]["type"] == "platform.start"
+
+
+def test_log_levels_filter_the_function_and_the_platform(engine):
+    quiet = records(engine.invoke(function(LOGGING, log_format="JSON", application_log_level="WARN"), {}))
+    messages = [line.get("message") if isinstance(line, dict) else line for line in quiet]
+    assert "stock low" in messages and "division failed" in messages
+    # Below WARN: the INFO record, and the print() line, which Lambda files as INFO.
+    assert "order placed" not in messages and "plain print" not in messages
+    chatty = records(engine.invoke(function(LOGGING, log_format="JSON", application_log_level="TRACE"), {}))
+    assert any(isinstance(line, dict) and line.get("message") == "debug detail" for line in chatty)
+    silent = engine.invoke(function(LOGGING, log_format="JSON", system_log_level="WARN"), {})
+    assert not [line for line in records(silent) if isinstance(line, dict) and "type" in line]
+    assert silent.report is not None  # the numbers are still measured: only the records are not shown
+
+
+def test_log_levels_are_refused_with_the_text_format():
+    config = function(LOGGING, log_format="Text", application_log_level="DEBUG")
+    with pytest.raises(ConfigError) as refused:
+        config.validate()
+    assert refused.value.field == "application_log_level"
+    assert str(refused.value).startswith('LogLevel is not supported when LogFormat is set to "Text".')
+    text = function(LOGGING)
+    text.validate()
+    assert text.effective_application_log_level == ""

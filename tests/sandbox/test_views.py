@@ -522,3 +522,33 @@ def test_a_handler_the_api_accepts_reaches_the_runtime_which_reports_it(client):
     assert response.status_code == 200
     assert "Runtime.MalformedHandlerName" in response.text
     assert "Bad handler &#x27;lambda_function&#x27;: not enough values to unpack" in response.text
+
+
+def test_logging_settings_run_and_are_kept_by_permalinks_and_history(client):
+    settings = {"log_format": "JSON", "application_log_level": "WARN", "system_log_level": "DEBUG"}
+    code = [
+        "import logging\ndef lambda_handler(event, context):\n    logging.warning('careful')\n    return 1\n"
+    ]
+    page = run(client, file_code=code, architecture="arm64", **settings).text
+    # Lambda's records and the function's are told apart in the log view, as in text format.
+    assert re.search(r'<span class="log-line platform">\{&quot;time&quot;:[^<]*platform\.start', page)
+    assert re.search(r'<span class="log-line warning">\{&quot;timestamp&quot;:[^<]*careful', page)
+    client.post(reverse("sandbox_share"), form(file_code=code, architecture="arm64", **settings))
+    shared = SharedRun.objects.get()
+    assert (shared.log_format, shared.application_log_level, shared.system_log_level) == (
+        "JSON",
+        "WARN",
+        "DEBUG",
+    )
+    opened = client.get(reverse("sandbox_shared", args=[shared.token])).text
+    assert '<option value="JSON" selected>' in opened and '<option value="arm64" selected>' in opened
+    history = SandboxRun.objects.get()
+    assert history.log_format == "JSON" and history.architecture == "arm64"
+    reopened = client.get(reverse("sandbox_home") + f"?run={history.pk}").text
+    assert '<option value="WARN" selected>' in reopened
+
+
+def test_log_levels_need_the_json_format(client):
+    response = run(client, log_format="Text", application_log_level="DEBUG")
+    assert response.status_code == 422
+    assert "LogLevel is not supported when LogFormat is set to" in html.unescape(response.text)

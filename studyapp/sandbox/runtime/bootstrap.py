@@ -108,17 +108,82 @@ class LambdaLoggerFilter(logging.Filter):
         return True
 
 
+def json_logs() -> bool:
+    return os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+
+
+class JsonFormatter(logging.Formatter):
+    """A logging record as the runtime writes it with the JSON log format: one object a line."""
+
+    # LogRecord's own attributes; any other attribute (from `extra=`) becomes a key of its own.
+    RESERVED = frozenset(
+        [
+            "name",
+            "msg",
+            "args",
+            "levelname",
+            "levelno",
+            "pathname",
+            "filename",
+            "module",
+            "exc_info",
+            "exc_text",
+            "stack_info",
+            "lineno",
+            "funcName",
+            "created",
+            "msecs",
+            "relativeCreated",
+            "thread",
+            "threadName",
+            "processName",
+            "process",
+            "aws_request_id",
+            "tenant_id",
+            "_frame_type",
+        ]
+    )
+
+    def formatTime(self, record, datefmt=None):
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        return f"{stamp}.{int(record.msecs):03d}Z"
+
+    def format(self, record):
+        record.levelno = min(50, max(0, record.levelno)) // 10 * 10
+        record.levelname = logging.getLevelName(record.levelno)
+        failure = record.exc_info
+        fields = {
+            "timestamp": self.formatTime(record),
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+            "stackTrace": traceback.format_tb(failure[2]) if failure else None,
+            "errorType": failure[0].__name__ if failure else None,
+            "errorMessage": str(failure[1]) if failure else None,
+            "requestId": getattr(record, "aws_request_id", None),
+            "location": f"{record.pathname}:{record.funcName}:{record.lineno}" if failure else None,
+        }
+        for key, value in record.__dict__.items():
+            if key not in self.RESERVED and key not in fields:
+                fields[key] = value
+        return json.dumps({k: v for k, v in fields.items() if v is not None}, ensure_ascii=False) + "\n"
+
+
 def setup_logging() -> None:
     logging.Formatter.converter = time.gmtime
     handler = LambdaLoggerHandler()
-    handler.setFormatter(
-        logging.Formatter(
-            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
-            "%Y-%m-%dT%H:%M:%S",
+    if json_logs():
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(
+            logging.Formatter(
+                "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+                "%Y-%m-%dT%H:%M:%S",
+            )
         )
-    )
     handler.addFilter(LambdaLoggerFilter())
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    level = {"TRACE": "DEBUG"}.get(level, level)  # Python's logging has no TRACE
     if level in logging._nameToLevel:
         logging.getLogger().setLevel(level)
     logging.getLogger().addHandler(handler)
@@ -179,6 +244,10 @@ def user_stack(tb) -> list[str]:
 
 
 def log_error(error: dict) -> None:
+    if json_logs():  # the runtime's own ERROR record: seconds only, then the error's fields
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+        sys.stdout.write(marshal({"timestamp": stamp, "level": "ERROR", **error}) + "\n")
+        return
     description = "[ERROR]"
     if error.get("errorType"):
         description += " " + error["errorType"]

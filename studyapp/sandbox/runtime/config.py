@@ -61,6 +61,31 @@ RESERVED_ENV_VARS = frozenset(
 )
 
 
+# LoggingConfig as the Lambda API takes it: the levels apply to the JSON format only.
+LOG_FORMATS = ("Text", "JSON")
+APPLICATION_LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
+DEFAULT_LOG_LEVEL = "INFO"  # what Lambda applies to both when a function switches to JSON
+
+
+def logging_problem(log_format: str, application_level: str, system_level: str) -> tuple[str, str] | None:
+    """(field, message) for a logging configuration the Lambda API refuses, else None."""
+    if log_format not in LOG_FORMATS:
+        return "log_format", f"The log format is Text or JSON, not '{log_format}'."
+    if application_level and application_level not in APPLICATION_LOG_LEVELS:
+        return "application_log_level", f"Application log levels are {', '.join(APPLICATION_LOG_LEVELS)}."
+    if system_level and system_level not in SYSTEM_LOG_LEVELS:
+        return "system_log_level", f"System log levels are {', '.join(SYSTEM_LOG_LEVELS)}."
+    if log_format == "Text" and (application_level or system_level):
+        field_name = "application_log_level" if application_level else "system_log_level"
+        # The Lambda API's own words for this refusal.
+        return field_name, (
+            'LogLevel is not supported when LogFormat is set to "Text". Remove LogLevel from your '
+            'request or change the LogFormat to "Json" and try again.'
+        )
+    return None
+
+
 class ConfigError(ValueError):
     """A function configuration Lambda would reject; `field` names the setting."""
 
@@ -82,6 +107,21 @@ class FunctionConfig:
     # Whose function this is (a learner): part of the fingerprint, so two owners never share a
     # warm environment, and one owner's reset never touches another's. The function never sees it.
     owner: str = ""
+    log_format: str = "Text"
+    application_log_level: str = ""  # JSON only; empty: INFO
+    system_log_level: str = ""  # JSON only; empty: INFO
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_format == "JSON"
+
+    @property
+    def effective_application_log_level(self) -> str:
+        return (self.application_log_level or DEFAULT_LOG_LEVEL) if self.json_logs else ""
+
+    @property
+    def effective_system_log_level(self) -> str:
+        return (self.system_log_level or DEFAULT_LOG_LEVEL) if self.json_logs else ""
 
     def validate(self, max_memory_mb: int = MEMORY_MAX_MB, max_timeout_s: float = TIMEOUT_MAX_S) -> None:
         if not self.files or not any(source.strip() for source in self.files.values()):
@@ -106,6 +146,9 @@ class FunctionConfig:
         if self.timeout_s > max_timeout_s:
             raise ConfigError("timeout_s", f"This sandbox allows timeouts up to {max_timeout_s:g} seconds.")
         validate_environment(self.environment)
+        logging_error = logging_problem(self.log_format, self.application_log_level, self.system_log_level)
+        if logging_error:
+            raise ConfigError(*logging_error)
 
     @property
     def fingerprint(self) -> str:
@@ -121,6 +164,9 @@ class FunctionConfig:
                 self.region,
                 self.architecture,
                 self.owner,
+                self.log_format,
+                self.application_log_level,
+                self.system_log_level,
             ],
             sort_keys=True,
         )

@@ -32,11 +32,13 @@ def runtime_version_arn(region: str) -> str:
     return f"arn:aws:lambda:{region}::runtime:{digest}"
 
 
+def runtime_version() -> str:
+    return f"{RUNTIME_NAME.replace('python', 'python:')}.sandbox"
+
+
 def init_start_line(region: str) -> str:
-    return (
-        f"INIT_START Runtime Version: {RUNTIME_NAME.replace('python', 'python:')}.sandbox\t"
-        f"Runtime Version ARN: {runtime_version_arn(region)}"
-    )
+    arn = runtime_version_arn(region)
+    return f"INIT_START Runtime Version: {runtime_version()}\tRuntime Version ARN: {arn}"
 
 
 def start_line(request_id: str, version: str = "$LATEST") -> str:

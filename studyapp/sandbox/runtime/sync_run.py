@@ -22,6 +22,7 @@ from studyapp.sandbox.runtime.libraries import (
     RUNTIME_PACKAGES,
     RUNTIME_PACKAGES_INSIDE,
 )
+from studyapp.sandbox.runtime.platform_log import PlatformLog, application_lines
 from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
 from studyapp.sandbox.runtime.results import ERROR, SUCCESS, TIMEOUT, InvokeResult
 from studyapp.sandbox.runtime.seed_plan import seed_plan
@@ -85,6 +86,10 @@ class SyncRun:
     log_lines: list[str] = field(default_factory=list)
     seeded: tuple = ()
 
+    @property
+    def platform(self) -> PlatformLog:
+        return PlatformLog(self.config, self.context.function_arn(self.config))
+
     def execute(self) -> InvokeResult:
         pool = self.context.pool
         self.env = pool.take_warm(self.config.fingerprint)
@@ -127,7 +132,7 @@ class SyncRun:
             self.env = pool.take_blank()
             if not pool.make_room(self.config.memory_mb * MIB, self.context.memory_headroom):
                 raise PoolExhausted("the sandboxes' memory budget is taken by running invokes")
-            self.log_lines.append(fmt.init_start_line(self.config.region))
+            self.log_lines += self.platform.init_start()
             init = self._initialize()
             self.init_ms = init.elapsed_ms
             self._add_log(init.log)
@@ -178,7 +183,7 @@ class SyncRun:
 
     def _invoke(self) -> InvokeResult:
         config, env = self.config, self.env
-        self.log_lines.append(fmt.start_line(self.request_id))
+        self.log_lines += self.platform.start(self.request_id)
         message = {
             "op": "invoke",
             "request_id": self.request_id,
@@ -271,11 +276,8 @@ class SyncRun:
             payload = json.dumps(fmt.runtime_exit_error(self.request_id, reason, error_type))
         memory_used = env.max_memory_used_mb()
         self.context.pool.destroy(env)
-        self.log_lines.append(
-            f"INIT_REPORT Init Duration: {init.elapsed_ms:.2f} ms\tPhase: init\t"
-            f"Status: {report_status}\tError Type: {error_type}"
-        )
-        self.log_lines.append(fmt.start_line(self.request_id))
+        self.log_lines += self.platform.init_report(init.elapsed_ms, report_status, error_type)
+        self.log_lines += self.platform.start(self.request_id)
         return self._finish(
             status,
             payload,
@@ -308,7 +310,7 @@ class SyncRun:
             status=report_status,
             error_type=error_type,
         )
-        self.log_lines += [fmt.end_line(self.request_id), report.line()]
+        self.log_lines += self.platform.end_and_report(report)
         return InvokeResult(
             request_id=self.request_id,
             invocation_type=self.invocation_type,
@@ -326,8 +328,9 @@ class SyncRun:
     # -- helpers ----------------------------------------------------------------------------
 
     def _add_log(self, text: str) -> None:
+        text = application_lines(self.config, text.rstrip("\n")) if text else ""
         if text:
-            self.log_lines.append(text.rstrip("\n"))
+            self.log_lines.append(text)
 
     def _send(self, message: dict, limit_s: float) -> Outcome:
         log = LogBuffer(self.context.log_limit_bytes)
@@ -388,5 +391,8 @@ class SyncRun:
             "LD_LIBRARY_PATH": ":".join(LAMBDA_LIBRARY_PATH),
             "PYTHONPATH": "/var/runtime",
         }
+        if config.json_logs:
+            variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+            variables["AWS_LAMBDA_LOG_LEVEL"] = config.effective_application_log_level
         variables.update(config.environment)  # TZ, LANG, PATH... may be overridden, reserved names not
         return variables
