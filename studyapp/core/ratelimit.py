@@ -74,23 +74,24 @@ def _window() -> int:
     return int(time.time() // 60)
 
 
-def _hit(key: str) -> int:
+def _hit(key: str, cost: int = 1) -> int:
     cache.add(key, 0, timeout=90)
     try:
-        return cache.incr(key)
+        return cache.incr(key, cost)
     except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=90)
-        return 1
+        cache.set(key, cost, timeout=90)
+        return cost
 
 
 def _retry_after() -> int:
     return max(1, 60 - int(time.time() % 60))
 
 
-def check_rate(request, scope: str, per_minute: int, by_address: bool = False) -> RateDecision:
+def check_rate(request, scope: str, per_minute: int, by_address: bool = False, cost: int = 1) -> RateDecision:
+    """`cost`: how many of the minute's allowance this request takes (a batch of runs)."""
     window = _window()
     counters = _counters(request, per_minute, by_address)
-    counts = [(_hit(f"rate:{scope}:{who}:{window}"), limit) for who, limit in counters]
+    counts = [(_hit(f"rate:{scope}:{who}:{window}", cost), limit) for who, limit in counters]
     if any(count > limit for count, limit in counts):
         return RateDecision(False, retry_after_s=_retry_after())
     return RateDecision(True)

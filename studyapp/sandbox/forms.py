@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from studyapp.content.library import library
-from studyapp.sandbox import jsontext
+from studyapp.sandbox import jsontext, tuner
 from studyapp.sandbox.runtime import FunctionConfig
 from studyapp.sandbox.runtime.config import (
     APPLICATION_LOG_LEVELS,
@@ -467,3 +467,43 @@ class SandboxForm(forms.Form):
             architecture=data.get("architecture") or "x86_64",
             **self.logging_settings(),
         )
+
+
+class TuneForm(forms.Form):
+    """The memory tuner's settings, beside the sandbox form's function and event."""
+
+    tune_memories = forms.TypedMultipleChoiceField(
+        label="Memory sizes (MB)",
+        coerce=int,
+        choices=[(memory, f"{memory:,}") for memory in tuner.MEMORY_CHOICES],
+        initial=list(tuner.DEFAULT_MEMORIES),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least two memory sizes to compare."},
+    )
+    tune_invokes = forms.IntegerField(
+        label="Measured invokes at each size",
+        min_value=1,
+        max_value=tuner.MAX_INVOKES,
+        initial=tuner.DEFAULT_INVOKES,
+        help_text="After one warm-up (cold) invoke, which the averages leave out.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cap = settings.SANDBOX_MAX_MEMORY_MB
+        self.fields["tune_memories"].widget.choices = [
+            (memory, f"{memory:,}") for memory in tuner.memory_choices(cap)
+        ]
+
+    def clean_tune_memories(self) -> list[int]:
+        memories = sorted(set(self.cleaned_data["tune_memories"]))
+        cap = settings.SANDBOX_MAX_MEMORY_MB
+        above = [memory for memory in memories if memory > cap]
+        if above:
+            raise forms.ValidationError(
+                f"This sandbox allows up to {cap:,} MB: "
+                f"{', '.join(f'{memory:,}' for memory in above)} MB is above it."
+            )
+        if len(memories) < 2:
+            raise forms.ValidationError("Choose at least two memory sizes to compare.")
+        return memories

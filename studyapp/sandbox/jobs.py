@@ -30,6 +30,7 @@ from django.core.cache import cache
 from django.db import close_old_connections
 from django.utils import timezone
 
+from studyapp.sandbox import tuner
 from studyapp.sandbox.celery_app import app as celery_app
 from studyapp.sandbox.models import SandboxJob, SandboxRun
 from studyapp.sandbox.process_engine import engine
@@ -145,7 +146,7 @@ def execute(job_id: int) -> None:
     busy = _busy_key(job.host)
     _count(busy, +1)
     try:
-        _run(job)
+        (_tune if job.kind == SandboxJob.TUNE else _run)(job)
     finally:
         _count(busy, -1)
 
@@ -182,6 +183,26 @@ def _run(job: SandboxJob) -> None:
         record_job_run(job, result)
     if pending is not None:
         _follow(job, pending)
+
+
+def _tune(job: SandboxJob) -> None:
+    """The memory tuner's series of invokes; the points so far are on the job for the page."""
+    config = function_config(job)
+    try:
+        sandbox = engine()
+    except IsolationUnavailable as error:
+        _finish(job, problem=str(error))
+        return
+    total = len(job.tune_memories)
+
+    def progress(points: list[dict]) -> None:
+        SandboxJob.objects.filter(pk=job.pk).update(timeline={"points": points, "total": total})
+
+    points = tuner.tune(
+        sandbox.invoke, sandbox.reset, config, job.event_json, job.tune_memories, job.tune_invokes, progress
+    )
+    progress(points)
+    _finish(job)
 
 
 def _follow(job: SandboxJob, pending) -> None:
@@ -252,6 +273,8 @@ def notice_stopped_host(job: SandboxJob) -> SandboxJob:
         return job
     now = timezone.now()
     attempts = 3 if job.invocation_type == "Event" else 1
+    if job.kind == SandboxJob.TUNE:
+        attempts = tuner.runs_needed(job.tune_memories, job.tune_invokes)
     limit_s = attempts * (job.timeout_s + 2) + settings.SANDBOX_HOST_GRACE_S
     started = job.started_at
     overdue = job.state != SandboxJob.QUEUED and started and (now - started).total_seconds() > limit_s

@@ -65,6 +65,7 @@ class SandboxJob(RunSettings):
     the page as it goes (queued, running, finished) until its result is there."""
 
     QUEUED, RUNNING, FINISHED = "queued", "running", "finished"
+    RUN, TUNE = "run", "tune"  # one invoke (any type), or the memory tuner's series of invokes
 
     public_id = models.CharField(max_length=32, unique=True, default=new_token)
     user = models.ForeignKey(
@@ -72,6 +73,9 @@ class SandboxJob(RunSettings):
     )
     learner_key = models.CharField(max_length=64, blank=True, db_index=True)
     owner = models.CharField(max_length=100)  # the function's owner: its environments are its own
+    kind = models.CharField(max_length=10, default=RUN)
+    tune_memories = models.JSONField(default=list)  # the tuner: memory sizes, and invokes at each
+    tune_invokes = models.PositiveSmallIntegerField(default=0)
     state = models.CharField(max_length=10, default=QUEUED, db_index=True)
     result = models.JSONField(null=True)  # the invoke's answer (InvokeResult's fields)
     timeline = models.JSONField(default=dict)  # Event invocations: attempts and delivery so far

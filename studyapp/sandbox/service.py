@@ -32,8 +32,8 @@ def missing_guarantees() -> tuple[str, ...]:
 # -- rate limit ---------------------------------------------------------------------------------
 
 
-def check_rate(request) -> RateDecision:
-    return core_check_rate(request, "sandbox", settings.SANDBOX_RUNS_PER_MINUTE)
+def check_rate(request, runs: int = 1) -> RateDecision:
+    return core_check_rate(request, "sandbox", settings.SANDBOX_RUNS_PER_MINUTE, cost=runs)
 
 
 # -- cost ---------------------------------------------------------------------------------------

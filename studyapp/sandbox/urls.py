@@ -5,6 +5,7 @@ from studyapp.sandbox import views
 urlpatterns = [
     path("sandbox/", views.sandbox_home, name="sandbox_home"),
     path("sandbox/run/", views.sandbox_run, name="sandbox_run"),
+    path("sandbox/tune/", views.sandbox_tune, name="sandbox_tune"),
     path("sandbox/jobs/<str:public_id>/", views.sandbox_job, name="sandbox_job"),
     path("sandbox/reset/", views.sandbox_reset, name="sandbox_reset"),
     path("sandbox/share/", views.sandbox_share, name="sandbox_share"),

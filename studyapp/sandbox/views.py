@@ -10,8 +10,8 @@ from django.views.decorators.vary import vary_on_headers
 from studyapp.content.library import library
 from studyapp.core.learner import function_owner, owner_fields, owner_filter
 from studyapp.core.ratelimit import rate_limited
-from studyapp.sandbox import jobs, jsontext, prefill, service
-from studyapp.sandbox.forms import SandboxForm
+from studyapp.sandbox import jobs, jsontext, prefill, service, tuner
+from studyapp.sandbox.forms import SandboxForm, TuneForm
 from studyapp.sandbox.models import SandboxJob, SandboxRun, SharedRun
 from studyapp.sandbox.runtime import IsolationUnavailable
 
@@ -30,6 +30,7 @@ def _page(request, form: SandboxForm, status: int = 200, **extra):
     lib = library()
     context = {
         "form": form,
+        "tune_form": extra.pop("tune_form", None) or TuneForm(),
         "events_json": {slug: event.json_text for slug, event in lib.events.items()},
         "templates": list(lib.handlers.values()),
         "history": service.history(request),
@@ -78,6 +79,7 @@ def sandbox_home(request):
         SandboxForm(initial=values),
         from_topic=values.get("from_topic"),
         selected_template=values.get("template", ""),
+        open_tuner="tune" in request.GET,
     )
 
 
@@ -106,8 +108,12 @@ def sandbox_run(request):
     form = SandboxForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form)
+    return _submit_safely(request, form)
+
+
+def _submit_safely(request, form: SandboxForm, runs: int = 1, **job_fields):
     try:
-        return _submit_run(request, form)
+        return _submit_run(request, form, runs, job_fields)
     except (redis.RedisError, jobs.QueueUnavailable):
         context = {"unavailable_message": QUEUE_AWAY}
         response = _respond(request, form, "sandbox/_unavailable.html", context, status=503)
@@ -115,8 +121,37 @@ def sandbox_run(request):
         return response
 
 
-def _submit_run(request, form: SandboxForm):
-    decision = service.check_rate(request)
+@require_POST
+@vary_on_headers("HX-Request")
+def sandbox_tune(request):
+    """The memory tuner: the form's function at several memory sizes, as one job."""
+    form, tune_form = SandboxForm(request.POST), TuneForm(request.POST)
+    if not (form.is_valid() & tune_form.is_valid()):
+        for errors in tune_form.errors.values():  # shown with the form's own problems
+            for error in errors:
+                form.add_error(None, f"Tuner: {error}")
+        return _tune_invalid(request, form, tune_form)
+    memories, invokes = tune_form.cleaned_data["tune_memories"], tune_form.cleaned_data["tune_invokes"]
+    runs = tuner.runs_needed(memories, invokes)
+    if runs > settings.SANDBOX_RUNS_PER_MINUTE:
+        form.add_error(
+            None,
+            f"Tuner: these settings need {runs} invokes and your allowance is "
+            f"{settings.SANDBOX_RUNS_PER_MINUTE} a minute. Choose fewer memory sizes or invokes.",
+        )
+        return _tune_invalid(request, form, tune_form)
+    return _submit_safely(
+        request, form, runs, kind=SandboxJob.TUNE, tune_memories=memories, tune_invokes=invokes
+    )
+
+
+def _tune_invalid(request, form: SandboxForm, tune_form: TuneForm):
+    context = {"tune_form": tune_form, "open_tuner": True}
+    return _respond(request, form, "sandbox/_form_errors.html", context, status=422)
+
+
+def _submit_run(request, form: SandboxForm, runs: int, job_fields: dict):
+    decision = service.check_rate(request, runs)
     if not decision.allowed:
         return _throttled(
             request,
@@ -156,6 +191,7 @@ def _submit_run(request, form: SandboxForm):
     job = SandboxJob.objects.create(
         **owner_fields(request),
         **form.run_settings(),
+        **job_fields,
         owner=function_owner(request),
     )
     jobs.submit(job)  # returns at once: an executor runs it ("immediate" in view tests)
@@ -170,6 +206,15 @@ def _submit_run(request, form: SandboxForm):
 
 def _job_context(job: SandboxJob) -> dict:
     context = {"job": job, "position": jobs.position(job) if job.state == SandboxJob.QUEUED else 0}
+    if job.kind == SandboxJob.TUNE:
+        points = job.timeline.get("points", [])
+        context["tuning"] = {
+            "points": points,
+            "total": len(job.tune_memories),
+            "invokes": job.tune_invokes,
+            "verdict": tuner.verdict(points),
+            "chart": tuner.chart(points),
+        }
     if job.result is not None:
         result = jobs.from_json(job.result)
         context |= {

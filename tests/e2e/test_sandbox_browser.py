@@ -163,3 +163,18 @@ def test_added_file_and_variable_rows_reach_the_handler(page):
         page.get_by_role("button", name="Add a file").click()
     expect(page.locator("#id_files-4-name")).to_have_value("helpers4.py")
     expect(page.get_by_role("button", name="Add a file")).to_be_hidden()
+
+
+def test_the_memory_tuner_draws_its_chart_from_the_prepared_example(page, screenshot):
+    page.goto("/topics/memory-and-cpu/")
+    page.get_by_role("link", name="memory and cost tuner with a CPU-bound example").click()
+    expect(page.locator("#tuner")).to_have_attribute("open", "")
+    for size in ("256", "512", "1,024", "1,769"):  # keep 128 and 3,008: two sizes, quickly
+        page.locator("#tuner").get_by_label(size, exact=True).uncheck()
+    page.get_by_label("Measured invokes at each size").fill("1")
+    page.locator("#tune-button").click()
+    expect(page.get_by_test_id("tuner-chart")).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("tuner-verdict")).to_contain_text("Cheapest:", timeout=60_000)
+    expect(page.locator('[data-mark~="fastest"]')).to_have_count(1)
+    expect(page.get_by_test_id("tuner-table").locator("tbody tr")).to_have_count(2)
+    screenshot(page, "sandbox-memory-tuner")
