@@ -10,14 +10,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import quiz, sandbox, sandbox_cpu, sandbox_hosts, sandbox_service, topic_page  # noqa: E402
+from bench import (  # noqa: E402
+    quiz,
+    sandbox,
+    sandbox_coldstart,
+    sandbox_cpu,
+    sandbox_hosts,
+    sandbox_service,
+    topic_page,
+)
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
 def main() -> None:
     rows, details = [], []
-    for module in (topic_page, sandbox, sandbox_cpu, sandbox_service, sandbox_hosts, quiz):
+    for module in (topic_page, sandbox, sandbox_coldstart, sandbox_cpu, sandbox_service, sandbox_hosts, quiz):
         captured = io.StringIO()
         with contextlib.redirect_stdout(captured):
             rows += module.main()

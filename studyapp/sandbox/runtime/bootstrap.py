@@ -636,10 +636,27 @@ def not_dumpable() -> None:
         os._exit(70)
 
 
+def preload_serializer() -> None:
+    """The runtime client's serializer, loaded before the worker forks, as Lambda's runtime has
+    it loaded before the handler's INIT: a cold start does not wait for it. (Where the runtime's
+    libraries are elsewhere, unisolated, make_encoder imports it at init.)"""
+    folder = f"/var/lang/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
+    if not os.path.isdir(folder):
+        return
+    sys.path.append(folder)
+    try:
+        import simplejson  # noqa: F401
+    except ImportError:
+        pass
+    finally:
+        sys.path.remove(folder)
+
+
 def main() -> None:
     engine_fds = (int(sys.argv[1]), int(sys.argv[2]))
     del sys.argv[1:]  # the handler has no business with descriptor numbers
     load_libc()
+    preload_serializer()
     # An abstract socket: no file to find or fill, and a name no other environment shares.
     address = f"\0coldstart-aws-{os.getpid()}-{os.urandom(8).hex()}"
     emulator, emulator_setup = start_emulator(address, engine_fds)
