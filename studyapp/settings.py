@@ -163,6 +163,9 @@ SANDBOX_MAX_CODE_BYTES = envint("SANDBOX_MAX_CODE_BYTES", 64 * 1024)
 # A 6 MB event must fit in a form post (Django's default is 2.5 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 SANDBOX_LIBRARIES_DIR = os.environ.get("SANDBOX_LIBRARIES_DIR", str(BASE_DIR / ".sandbox-libs"))
+# Newer Python installations to offer as runtimes (one per subfolder: <name>/bin/python3.N);
+# empty: only the server's own interpreter. See studyapp/sandbox/runtime/runtimes.py.
+SANDBOX_RUNTIMES_DIR = os.environ.get("SANDBOX_RUNTIMES_DIR", "").strip()
 
 # Content Security Policy: everything from this origin, nothing inline (no 'unsafe-inline').
 CONTENT_SECURITY_POLICY = {

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from studyapp.content.library import library
 from studyapp.sandbox import jsontext, tuner
+from studyapp.sandbox.process_engine import available_runtimes
 from studyapp.sandbox.runtime import FunctionConfig
 from studyapp.sandbox.runtime.config import (
     APPLICATION_LOG_LEVELS,
@@ -249,6 +250,11 @@ class SandboxForm(forms.Form):
         help_text="module.function, e.g. lambda_function.lambda_handler",
         widget=forms.TextInput(attrs=CODE_ATTRS),
     )
+    runtime = forms.ChoiceField(
+        label="Runtime",
+        required=False,
+        help_text="The interpreters this server has; the log's INIT_START line names the one that ran.",
+    )
     memory_mb = forms.IntegerField(
         label="Memory (MB)",
         initial=MEMORY_MIN_MB,
@@ -314,6 +320,14 @@ class SandboxForm(forms.Form):
         if data is not None:
             data = _prepared(data)
         super().__init__(data, *args, initial=initial, **kwargs)
+        runtimes = available_runtimes()
+        self.fields["runtime"].choices = [
+            (name, f"{name} (Python {runtime.version})") for name, runtime in runtimes.items()
+        ]
+        self.fields["runtime"].error_messages["invalid_choice"] = (
+            f"This server has no %(value)s interpreter: it offers {', '.join(runtimes)}."
+        )
+        self.fields["runtime"].initial = next(iter(runtimes))
         self.code_files = CodeFileFormSet(
             data,
             prefix=FILES_PREFIX,
@@ -443,6 +457,7 @@ class SandboxForm(forms.Form):
             "event_slug": data.get("event_slug") or "",
             "seed_resources": data.get("seed_resources", False),
             "architecture": data.get("architecture") or "x86_64",
+            "runtime": data.get("runtime") or "",
             **self.logging_settings(),
         }
 
@@ -465,6 +480,7 @@ class SandboxForm(forms.Form):
             environment=self.env_vars.variables,
             function_name="sandbox-function",
             architecture=data.get("architecture") or "x86_64",
+            runtime=data.get("runtime") or "",
             **self.logging_settings(),
         )
 

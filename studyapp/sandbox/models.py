@@ -17,6 +17,7 @@ class RunSettings(models.Model):
     event_slug = models.SlugField(max_length=80, blank=True)
     seed_resources = models.BooleanField(default=False)
     architecture = models.CharField(max_length=20, default="x86_64")
+    runtime = models.CharField(max_length=20, blank=True)  # empty: the server's default
     log_format = models.CharField(max_length=10, default="Text")
     application_log_level = models.CharField(max_length=10, blank=True)
     system_log_level = models.CharField(max_length=10, blank=True)

@@ -58,6 +58,7 @@ def from_saved(saved) -> dict:
         "event_json": saved.event_json,
         "seed_resources": saved.seed_resources,
         "architecture": saved.architecture,
+        "runtime": saved.runtime,
         "log_format": saved.log_format,
         "application_log_level": saved.application_log_level,
         "system_log_level": saved.system_log_level,

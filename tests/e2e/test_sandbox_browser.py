@@ -112,6 +112,8 @@ def test_keyboard_only_use_of_the_page(page):
     page.goto("/sandbox/")
     page.locator("#id_handler").focus()
     page.keyboard.press("Tab")
+    expect(page.locator("#id_runtime")).to_be_focused()
+    page.keyboard.press("Tab")
     expect(page.locator("#id_memory_mb")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.locator("#id_timeout_s")).to_be_focused()

@@ -45,8 +45,9 @@ def test_the_tuner_runs_each_size_and_marks_the_cheapest_and_the_fastest(client)
     rows = table_rows(page)
     assert sorted(rows) == [128, 512, 1769]
     durations = {memory: float(cells[0]) for memory, cells in rows.items()}
-    # CPU in proportion to memory: the same work takes far longer at 128 MB than at 1,769 MB.
-    assert durations[128] > 4 * durations[1769], durations
+    # CPU in proportion to memory: the same work takes longer at 128 MB than at 1,769 MB (about
+    # 14x on an idle host, bench/sandbox_cpu.py; less when parallel tests share the cores).
+    assert durations[128] > 1.5 * durations[1769], durations
     costs = {memory: Decimal(cells[3]) for memory, cells in rows.items()}
     best = tuner.verdict(SandboxJob.objects.get().timeline["points"])
     assert best.fastest == min(durations, key=durations.get)

@@ -85,8 +85,11 @@ def bwrap_arguments(
     etc_dir: Path,
     tmp_bytes: int,
     extra_ro_binds: tuple = (),
+    lang_dir: Path | None = None,
 ) -> list[str]:
-    """Options for bubblewrap (the command itself comes from sandbox_command)."""
+    """Options for bubblewrap (the command itself comes from sandbox_command). `python`: the
+    host's interpreter (what /usr shows); `lang_dir`: another runtime's installation, bound at
+    /var/lang as Lambda keeps its interpreter."""
     args = [
         "--unshare-all",
         "--unshare-user",
@@ -131,6 +134,9 @@ def bwrap_arguments(
         str(runtime_dir),
         "/var/runtime",
     ]
+    if lang_dir is not None:
+        # Its libpython too: found through the library path, as on Lambda (/var/lang/lib first).
+        args += ["--ro-bind", str(lang_dir), "/var/lang", "--setenv", "LD_LIBRARY_PATH", "/var/lang/lib"]
     for source, target in extra_ro_binds:
         args += ["--ro-bind", str(source), target]
     args += ["--remount-ro", "/", "--chdir", "/var/task"]

@@ -107,6 +107,7 @@ class FunctionConfig:
     # Whose function this is (a learner): part of the fingerprint, so two owners never share a
     # warm environment, and one owner's reset never touches another's. The function never sees it.
     owner: str = ""
+    runtime: str = ""  # "python3.12" where the server offers it; empty: the server's default
     log_format: str = "Text"
     application_log_level: str = ""  # JSON only; empty: INFO
     system_log_level: str = ""  # JSON only; empty: INFO
@@ -164,6 +165,7 @@ class FunctionConfig:
                 self.region,
                 self.architecture,
                 self.owner,
+                self.runtime,
                 self.log_format,
                 self.application_log_level,
                 self.system_log_level,

@@ -4,6 +4,7 @@ Lambda's phases and limits, and answers like the Invoke API and the function's l
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import json
 import os
 import re
@@ -34,12 +35,7 @@ from studyapp.sandbox.runtime.config import (
 )
 from studyapp.sandbox.runtime.environment import SpawnSpec
 from studyapp.sandbox.runtime.host import HostSupport, detect
-from studyapp.sandbox.runtime.libraries import (
-    EMULATOR_PACKAGES,
-    EMULATOR_PACKAGES_INSIDE,
-    RUNTIME_PACKAGES,
-    RUNTIME_PACKAGES_INSIDE,
-)
+from studyapp.sandbox.runtime.libraries import EMULATOR_PACKAGES, RUNTIME_PACKAGES
 from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
 from studyapp.sandbox.runtime.results import (
     ACCEPTED,
@@ -49,6 +45,7 @@ from studyapp.sandbox.runtime.results import (
     InvokeResult,
     api_error,
 )
+from studyapp.sandbox.runtime.runtimes import discover, host_runtime
 from studyapp.sandbox.runtime.seccomp import build_filter
 from studyapp.sandbox.runtime.sync_run import RunContext, SyncRun
 
@@ -93,6 +90,8 @@ class EngineSettings:
     # make sandbox-libs: <dir>/runtime holds what Lambda's Python runtime ships (boto3 and its
     # dependencies), the handler's only libraries; <dir>/emulator holds moto, for the emulator only.
     libraries_dir: str | None = None
+    # Newer Python installations to offer as runtimes (python3.12, ...): see runtimes.py.
+    runtimes_dir: str | None = None
     aws_emulator_memory_mb: int = 256  # the in-sandbox AWS's own memory, beside the function's
     # The kernel keeps every engine's sandboxes on this host together below these (None: half
     # the host's memory; all cores but half of one), so the web app and database keep headroom.
@@ -169,13 +168,15 @@ class Engine:
         if self.aws_available and self.host.isolated:
             # Reachable below a private folder too, and no checkout path in the sandbox's mountinfo.
             libraries = reachable.shared_copy(libraries, always=True)
-        extra_binds = ()
         if self.aws_available:
-            (runtime_dir / "emulator").mkdir()
-            extra_binds = (
-                (libraries / RUNTIME_PACKAGES, RUNTIME_PACKAGES_INSIDE),
-                (libraries / EMULATOR_PACKAGES, EMULATOR_PACKAGES_INSIDE),
-            )
+            (runtime_dir / "emulator").mkdir()  # the mount point of the emulator's libraries
+        self.default_runtime = host_runtime(self.host.python)
+        self.runtimes = {self.default_runtime.name: self.default_runtime}
+        if self.host.isolated:
+            for name, runtime in discover(self.settings.runtimes_dir, self.default_runtime).items():
+                if runtime.prefix is not None:  # bound by the environments' own uids
+                    runtime = dataclasses.replace(runtime, prefix=reachable.shared_copy(runtime.prefix))
+                self.runtimes[name] = runtime
         runtime_dir.chmod(0o755)
         write_etc(self._root / "etc")
         (self._root / "etc").chmod(0o755)
@@ -201,7 +202,8 @@ class Engine:
             log_limit_bytes=self.settings.log_limit_bytes,
             allow_unisolated=self.settings.allow_unisolated,
             seccomp_filter=build_filter(),
-            extra_ro_binds=extra_binds,
+            libraries=libraries if self.aws_available else None,
+            default_runtime=self.default_runtime,
             startup_cpu_quota=self.startup_cpu_quota,
             aws_memory_bytes=self.settings.aws_emulator_memory_mb * MIB,
         )
@@ -223,6 +225,7 @@ class Engine:
             degraded=self.degraded,
             aws_available=self.aws_available,
             libraries_dir=self.settings.libraries_dir,
+            runtimes=self.runtimes,
             account_id=self.settings.account_id,
             log_limit_bytes=self.settings.log_limit_bytes,
             tmp_size_mb=self.settings.tmp_size_mb,
@@ -356,6 +359,11 @@ class Engine:
             )
         try:
             config.validate(self.settings.max_memory_mb, self.settings.max_timeout_s)
+            if config.runtime and config.runtime not in self.runtimes:
+                raise ConfigError(
+                    "runtime",
+                    f"This server has no {config.runtime} interpreter: it offers {', '.join(self.runtimes)}.",
+                )
         except ConfigError as error:
             return api_error(
                 request_id,

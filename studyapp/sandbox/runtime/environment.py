@@ -24,6 +24,8 @@ from studyapp.sandbox.runtime import launcher, protocol
 from studyapp.sandbox.runtime.bwrap import bwrap_arguments, sandbox_command
 from studyapp.sandbox.runtime.cgroups import Cgroup
 from studyapp.sandbox.runtime.host import HostSupport
+from studyapp.sandbox.runtime.libraries import library_binds
+from studyapp.sandbox.runtime.runtimes import Runtime, host_runtime
 
 MIB = 1024 * 1024
 AWS_PIDS_MAX = 32  # the emulator's threads: one per connection the function opens
@@ -93,16 +95,18 @@ class SpawnSpec:
     log_limit_bytes: int
     allow_unisolated: bool
     seccomp_filter: bytes | None = None
-    extra_ro_binds: tuple = ()  # (host path, path inside), e.g. the AWS libraries
+    libraries: Path | None = None  # make sandbox-libs' folder (runtime/, emulator/), if any
+    default_runtime: Runtime | None = None  # the host's interpreter (None: host.python as is)
     startup_cpu_quota: int | None = None  # CPU (per 100 ms) until the function's own quota is set
     aws_memory_bytes: int = 256 * 1024 * 1024  # the AWS emulator's memory, beside the function's
 
 
 class ExecutionEnvironment:
-    def __init__(self, spec: SpawnSpec, slot: int, uid: int | None):
+    def __init__(self, spec: SpawnSpec, slot: int, uid: int | None, runtime: Runtime | None = None):
         self.spec = spec
         self.slot = slot
         self.uid = uid
+        self.runtime = runtime or spec.default_runtime or host_runtime(spec.host.python, ask=False)
         self.name = f"env-{slot}-{os.urandom(3).hex()}"
         self.task_dir = spec.root_dir / self.name / "task"
         mode = spec.host.cgroup_mode if spec.host.isolated else "rlimit"
@@ -166,13 +170,15 @@ class ExecutionEnvironment:
 
     def _isolated_argv(self, cmd_r: int, result_w: int) -> tuple[list[str], list[int]]:
         spec = self.spec
+        runtime = self.runtime
         args = bwrap_arguments(
             python=spec.host.python,
             task_dir=self.task_dir,
             runtime_dir=spec.runtime_dir,
             etc_dir=spec.etc_dir,
             tmp_bytes=spec.tmp_bytes,
-            extra_ro_binds=spec.extra_ro_binds,
+            extra_ro_binds=library_binds(spec.libraries, runtime.minor) if spec.libraries else (),
+            lang_dir=runtime.prefix,
         )
         extra_fds = []
         if spec.seccomp_filter:
@@ -185,7 +191,7 @@ class ExecutionEnvironment:
             spec.host.bwrap,
             "--args",
             str(args_r),
-            *sandbox_command(spec.host.python, cmd_r, result_w),
+            *sandbox_command(runtime.python, cmd_r, result_w),
         ]
         if self.uid is not None and spec.host.setpriv:
             command = [

@@ -27,18 +27,18 @@ def billed_duration_ms(duration_ms: float, init_duration_ms: float | None) -> in
     return max(1, math.ceil(duration_ms + (init_duration_ms or 0)))
 
 
-def runtime_version_arn(region: str) -> str:
-    digest = hashlib.sha256(f"coldstart-{RUNTIME_NAME}".encode()).hexdigest()
+def runtime_version_arn(region: str, runtime_name: str = RUNTIME_NAME) -> str:
+    digest = hashlib.sha256(f"coldstart-{runtime_name}".encode()).hexdigest()
     return f"arn:aws:lambda:{region}::runtime:{digest}"
 
 
-def runtime_version() -> str:
-    return f"{RUNTIME_NAME.replace('python', 'python:')}.sandbox"
+def runtime_version(runtime_name: str = RUNTIME_NAME) -> str:
+    return f"{runtime_name.replace('python', 'python:')}.sandbox"
 
 
-def init_start_line(region: str) -> str:
-    arn = runtime_version_arn(region)
-    return f"INIT_START Runtime Version: {runtime_version()}\tRuntime Version ARN: {arn}"
+def init_start_line(region: str, runtime_name: str = RUNTIME_NAME) -> str:
+    arn = runtime_version_arn(region, runtime_name)
+    return f"INIT_START Runtime Version: {runtime_version(runtime_name)}\tRuntime Version ARN: {arn}"
 
 
 def start_line(request_id: str, version: str = "$LATEST") -> str:

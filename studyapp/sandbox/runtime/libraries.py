@@ -12,10 +12,24 @@ import sys
 
 RUNTIME_PACKAGES = "runtime"  # below the libraries folder (SANDBOX_LIBRARIES_DIR)
 EMULATOR_PACKAGES = "emulator"
-RUNTIME_PACKAGES_INSIDE = (
-    f"/var/lang/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
-)
 EMULATOR_PACKAGES_INSIDE = "/var/runtime/emulator"
+
+
+def runtime_packages_inside(minor: str) -> str:
+    """Where Lambda's Python runtime keeps boto3 and friends, for a runtime such as "3.12"."""
+    return f"/var/lang/lib/python{minor}/site-packages"
+
+
+RUNTIME_PACKAGES_INSIDE = runtime_packages_inside(f"{sys.version_info.major}.{sys.version_info.minor}")
+
+
+def library_binds(libraries, minor: str) -> tuple:
+    """(host folder, folder inside) pairs for an environment of the runtime `minor`."""
+    return (
+        (libraries / RUNTIME_PACKAGES, runtime_packages_inside(minor)),
+        (libraries / EMULATOR_PACKAGES, EMULATOR_PACKAGES_INSIDE),
+    )
+
 
 # The top-level modules the runtime's libraries add to the standard library
 # (sandbox-runtime-requirements.txt, with the source: Lambda's Python page, "Runtime-included SDK

@@ -16,8 +16,8 @@ RECORD_LEVEL = "INFO"  # the level of every platform record below: SystemLogLeve
 
 
 class PlatformLog:
-    def __init__(self, config: FunctionConfig, function_arn: str):
-        self.config, self.function_arn = config, function_arn
+    def __init__(self, config: FunctionConfig, function_arn: str, runtime_name: str = fmt.RUNTIME_NAME):
+        self.config, self.function_arn, self.runtime_name = config, function_arn, runtime_name
         self.json = config.json_logs
         self.shown = not self.json or LEVELS[config.effective_system_log_level] <= LEVELS[RECORD_LEVEL]
 
@@ -29,14 +29,14 @@ class PlatformLog:
 
     def init_start(self) -> list[str]:
         if not self.json:
-            return [fmt.init_start_line(self.config.region)]
+            return [fmt.init_start_line(self.config.region, self.runtime_name)]
         return self._record(
             "initStart",
             {
                 "initializationType": "on-demand",
                 "phase": "init",
-                "runtimeVersion": fmt.runtime_version(),
-                "runtimeVersionArn": fmt.runtime_version_arn(self.config.region),
+                "runtimeVersion": fmt.runtime_version(self.runtime_name),
+                "runtimeVersionArn": fmt.runtime_version_arn(self.config.region, self.runtime_name),
                 "functionName": self.config.function_name,
                 "functionVersion": "$LATEST",
             },

@@ -58,7 +58,16 @@ class EnvironmentPool:
                     return env
             return None
 
-    def take_blank(self) -> ExecutionEnvironment:
+    def take_blank(self, runtime=None) -> ExecutionEnvironment:
+        """A ready environment of the server's default runtime, or one spawned now (another
+        runtime's environments are spawned on demand: only the default is kept pre-spawned)."""
+        if runtime is not None and runtime.prefix is not None:
+            with self._lock:
+                slot = self._claim_slot_locked()
+            env = self._spawn(slot, runtime)
+            with self._lock:
+                self._busy.add(env)
+            return env
         with self._lock:
             while self._blank:
                 env = self._blank.pop(0)
@@ -142,9 +151,9 @@ class EnvironmentPool:
         candidates = [env for idle in self._idle.values() for env in idle]
         return min(candidates, key=lambda env: env.last_used, default=None)
 
-    def _spawn(self, slot: int) -> ExecutionEnvironment:
+    def _spawn(self, slot: int, runtime=None) -> ExecutionEnvironment:
         uid = self.uid_base + slot if self.uid_base is not None else None
-        env = ExecutionEnvironment(self.spec, slot, uid)
+        env = ExecutionEnvironment(self.spec, slot, uid, runtime)
         try:
             env.spawn(self.default_memory_bytes)
             env.wait_ready(READY_TIMEOUT_S)

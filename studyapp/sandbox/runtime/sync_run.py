@@ -20,7 +20,7 @@ from studyapp.sandbox.runtime.libraries import (
     EMULATOR_PACKAGES,
     EMULATOR_PACKAGES_INSIDE,
     RUNTIME_PACKAGES,
-    RUNTIME_PACKAGES_INSIDE,
+    runtime_packages_inside,
 )
 from studyapp.sandbox.runtime.platform_log import PlatformLog, application_lines
 from studyapp.sandbox.runtime.pool import EnvironmentPool, PoolExhausted
@@ -53,6 +53,7 @@ class RunContext:
     degraded: bool  # each environment serves one invoke
     aws_available: bool
     libraries_dir: str | None
+    runtimes: dict  # name -> Runtime; the first is the server's default
     account_id: str
     log_limit_bytes: int
     tmp_size_mb: int
@@ -61,6 +62,9 @@ class RunContext:
     startup_cpu_quota: int
     cpu_quota_for: Callable[[int], int]  # memory MB -> CPU quota per 100 ms
     memory_headroom: Callable[[], int | None]  # bytes the memory budget can still give
+
+    def runtime_for(self, config: FunctionConfig):
+        return self.runtimes.get(config.runtime) or next(iter(self.runtimes.values()))
 
     def function_arn(self, config: FunctionConfig) -> str:
         return f"arn:aws:lambda:{config.region}:{self.account_id}:function:{config.function_name}"
@@ -87,8 +91,12 @@ class SyncRun:
     seeded: tuple = ()
 
     @property
+    def runtime(self):
+        return self.context.runtime_for(self.config)
+
+    @property
     def platform(self) -> PlatformLog:
-        return PlatformLog(self.config, self.context.function_arn(self.config))
+        return PlatformLog(self.config, self.context.function_arn(self.config), self.runtime.name)
 
     def execute(self) -> InvokeResult:
         pool = self.context.pool
@@ -129,7 +137,7 @@ class SyncRun:
         pool = self.context.pool
         if self.env is None:
             self.cold = True
-            self.env = pool.take_blank()
+            self.env = pool.take_blank(self.runtime)
             if not pool.make_room(self.config.memory_mb * MIB, self.context.memory_headroom):
                 raise PoolExhausted("the sandboxes' memory budget is taken by running invokes")
             self.log_lines += self.platform.init_start()
@@ -156,7 +164,7 @@ class SyncRun:
             "env": self._lambda_environment(),
             "rlimits": self._rlimits(),
             "path": [self._task_root()],
-            "libraries": self._library_path(RUNTIME_PACKAGES, RUNTIME_PACKAGES_INSIDE),
+            "libraries": self._library_path(RUNTIME_PACKAGES, runtime_packages_inside(self.runtime.minor)),
             "emulator_libraries": self._library_path(EMULATOR_PACKAGES, EMULATOR_PACKAGES_INSIDE),
             "aws": self.context.aws_available,
         }
@@ -371,7 +379,7 @@ class SyncRun:
             "_HANDLER": config.handler,
             "AWS_REGION": config.region,
             "AWS_DEFAULT_REGION": config.region,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{fmt.RUNTIME_NAME}",
+            "AWS_EXECUTION_ENV": self.runtime.execution_env,
             "AWS_LAMBDA_FUNCTION_NAME": config.function_name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
