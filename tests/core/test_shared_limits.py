@@ -4,8 +4,10 @@ not multiply with the workers; without a shared cache, several workers refuse to
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 from tests.support.servers import (
@@ -45,6 +47,27 @@ def signup_statuses(base: str, times: int) -> list[int]:
     return statuses
 
 
+def serving_workers(log: Path) -> set[str]:
+    return {line.split()[0] for line in log.read_text().splitlines() if line.strip()}
+
+
+def wait_until_both_workers_answer(base: str, log: Path) -> None:
+    """The first answer may come before the second worker has booted: send bursts of requests
+    until both have answered one (else one worker could take the whole test's burst)."""
+    deadline = time.monotonic() + 30
+    while len(serving_workers(log)) < 2:
+        assert time.monotonic() < deadline, "the second gunicorn worker never answered"
+        burst = [
+            threading.Thread(target=lambda: urllib.request.urlopen(base + "/health/", timeout=10).read())
+            for _ in range(8)
+        ]
+        for thread in burst:
+            thread.start()
+        for thread in burst:
+            thread.join(15)
+        time.sleep(0.2)
+
+
 def test_two_workers_share_one_limit_through_redis(tmp_path, redis_url):
     env = site_env(tmp_path / "limits.sqlite3", REDIS_URL=redis_url, SIGNUPS_PER_MINUTE=str(LIMIT))
     prepare_site(env)
@@ -54,13 +77,14 @@ def test_two_workers_share_one_limit_through_redis(tmp_path, redis_url):
     server = start_gunicorn(env, port, workers=2, access_log=log)
     try:
         wait_until_up(base)
+        wait_until_both_workers_answer(base, log)
         statuses = signup_statuses(base, 8 * LIMIT)
     finally:
         server.terminate()
         server.wait(15)
     assert statuses.count(200) == LIMIT and statuses.count(429) == len(statuses) - LIMIT, statuses
     # Both workers answered sign ups: the count crossed from one process to the other.
-    workers = {line.split()[0] for line in log.read_text().splitlines() if "/accounts/signup/" in line}
+    workers = {line.split()[0] for line in log.read_text().splitlines() if "/accounts/signup/ " in line}
     assert len(workers) == 2, log.read_text()
 
 
