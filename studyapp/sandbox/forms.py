@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from studyapp.content.library import library
 from studyapp.sandbox import jsontext, tuner
+from studyapp.sandbox.callers.http_events import FRONT_DOORS
+from studyapp.sandbox.callers.http_request import METHODS, RequestError, parse_request
 from studyapp.sandbox.process_engine import available_runtimes
 from studyapp.sandbox.runtime import FunctionConfig
 from studyapp.sandbox.runtime.config import (
@@ -292,6 +294,30 @@ class SandboxForm(forms.Form):
         choices=[("", "— (INFO with JSON)")] + [(level, level) for level in SYSTEM_LOG_LEVELS],
         required=False,
     )
+    caller = forms.ChoiceField(
+        label="Invoke",
+        choices=[("", "Directly (the Invoke API)")] + list(FRONT_DOORS.items()),
+        required=False,
+        help_text="Through a front door, the HTTP request below becomes the event, the invoke is "
+        "synchronous, and you see what the client gets back.",
+    )
+    http_method = forms.ChoiceField(
+        label="Method", choices=[(m, m) for m in METHODS], initial="GET", required=False
+    )
+    http_target = forms.CharField(label="Path and query", initial="/orders?status=open", required=False)
+    http_headers = forms.CharField(
+        label="Headers (one per line: Name: value)",
+        required=False,
+        initial="accept: application/json",
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "class": "mono"}),
+    )
+    http_body = forms.CharField(
+        label="Body",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "class": "mono"}),
+    )
+    http_body_base64 = forms.BooleanField(label="The body is binary, written in base64", required=False)
     event_slug = forms.ChoiceField(label="Sample event", required=False, widget=EventSelect)
     event_json = forms.CharField(
         label="Event JSON",
@@ -431,6 +457,17 @@ class SandboxForm(forms.Form):
         )
         if problem:
             self.add_error(*problem)
+        if data.get("caller") in FRONT_DOORS:
+            try:
+                data["http_request"] = parse_request(
+                    data.get("http_method") or "GET",
+                    data.get("http_target") or "/",
+                    data.get("http_headers", ""),
+                    data.get("http_body", ""),
+                    data.get("http_body_base64", False),
+                )
+            except RequestError as problem:
+                self.add_error(problem.field, str(problem))
         if data.get("invocation_type") == "Event" and "event_json" in data:
             size = len(data["event_json"].encode())
             if size > ASYNC_PAYLOAD_MAX_BYTES:
@@ -458,8 +495,16 @@ class SandboxForm(forms.Form):
             "seed_resources": data.get("seed_resources", False),
             "architecture": data.get("architecture") or "x86_64",
             "runtime": data.get("runtime") or "",
+            "caller": self.caller_settings(),
             **self.logging_settings(),
         }
+
+    def caller_settings(self) -> dict:
+        """{} for a direct invoke; else the front door and the request it is sent."""
+        data = self.cleaned_data
+        if data.get("caller") not in FRONT_DOORS or "http_request" not in data:
+            return {}
+        return {"kind": data["caller"], "request": data["http_request"].to_dict()}
 
     def logging_settings(self) -> dict:
         data = self.cleaned_data

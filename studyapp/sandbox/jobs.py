@@ -31,6 +31,9 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from studyapp.sandbox import tuner
+from studyapp.sandbox.callers import front_door
+from studyapp.sandbox.callers.http_events import FRONT_DOORS
+from studyapp.sandbox.callers.http_request import HttpRequest
 from studyapp.sandbox.celery_app import app as celery_app
 from studyapp.sandbox.models import SandboxJob, SandboxRun
 from studyapp.sandbox.process_engine import engine
@@ -160,7 +163,18 @@ def _count(key: str, delta: int) -> None:
         logger.warning("sandbox routing: could not count %s in Redis", key)
 
 
+def _note_warm(job: SandboxJob, config: FunctionConfig, sandbox, result: InvokeResult) -> None:
+    if result.report is not None:  # its environment is warm here now: later invokes come back
+        try:
+            cache.set(_warm_key(config.fingerprint), job.host, timeout=sandbox.settings.idle_expiry_s)
+        except redis.RedisError:  # a hint only: the next invoke may land cold
+            logger.warning("sandbox routing: could not note the warm host in Redis")
+
+
 def _run(job: SandboxJob) -> None:
+    if job.caller.get("kind") in FRONT_DOORS:
+        _through_front_door(job)
+        return
     config = function_config(job)
     try:
         sandbox = engine()
@@ -171,11 +185,7 @@ def _run(job: SandboxJob) -> None:
         return
     result, pending = invocation.result, invocation.pending
     job.result = to_json(result)
-    if result.report is not None:  # its environment is warm here now: later invokes come back
-        try:
-            cache.set(_warm_key(config.fingerprint), job.host, timeout=sandbox.settings.idle_expiry_s)
-        except redis.RedisError:  # a hint only: the next invoke may land cold
-            logger.warning("sandbox routing: could not note the warm host in Redis")
+    _note_warm(job, config, sandbox, result)
     if pending is not None:
         job.timeline_done = False
     _finish(job)
@@ -183,6 +193,25 @@ def _run(job: SandboxJob) -> None:
         record_job_run(job, result)
     if pending is not None:
         _follow(job, pending)
+
+
+def _through_front_door(job: SandboxJob) -> None:
+    """An HTTP request through API Gateway or a function URL: the event the front door builds,
+    a synchronous invoke, and what the client gets back (kept on the job for the page)."""
+    config = function_config(job)
+    try:
+        sandbox = engine()
+    except IsolationUnavailable as error:
+        _finish(job, problem=str(error))
+        return
+    request = HttpRequest.from_dict(job.caller["request"])
+    result, shown = front_door.send(sandbox.invoke, config, job.caller["kind"], request)
+    job.result = to_json(result)
+    _note_warm(job, config, sandbox, result)
+    SandboxJob.objects.filter(pk=job.pk).update(timeline={"caller": _jsonable(shown)})
+    _finish(job)
+    if job.user_id or job.learner_key:
+        record_job_run(job, result)
 
 
 def _tune(job: SandboxJob) -> None:
@@ -361,6 +390,7 @@ RUN_SETTINGS_FIELDS = (
     "seed_resources",
     "architecture",
     "runtime",
+    "caller",
     "log_format",
     "application_log_level",
     "system_log_level",

@@ -18,6 +18,8 @@ class RunSettings(models.Model):
     seed_resources = models.BooleanField(default=False)
     architecture = models.CharField(max_length=20, default="x86_64")
     runtime = models.CharField(max_length=20, blank=True)  # empty: the server's default
+    # Invoked through a caller rather than directly: {"kind": "rest"|"http"|"url", "request": ...}
+    caller = models.JSONField(default=dict, blank=True)
     log_format = models.CharField(max_length=10, default="Text")
     application_log_level = models.CharField(max_length=10, blank=True)
     system_log_level = models.CharField(max_length=10, blank=True)

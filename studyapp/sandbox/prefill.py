@@ -59,6 +59,7 @@ def from_saved(saved) -> dict:
         "seed_resources": saved.seed_resources,
         "architecture": saved.architecture,
         "runtime": saved.runtime,
+        **caller_values(saved.caller),
         "log_format": saved.log_format,
         "application_log_level": saved.application_log_level,
         "system_log_level": saved.system_log_level,
@@ -82,3 +83,19 @@ def from_topic_block(slug: str, index: int) -> dict | None:
     if event_slug:
         with_event(values, event_slug)
     return values
+
+
+def caller_values(caller: dict) -> dict:
+    """The form's caller fields from a saved caller ({} when invoked directly)."""
+    if not caller.get("kind"):
+        return {}
+    request = caller["request"]
+    target = request["path"] + (f"?{request['query']}" if request["query"] else "")
+    return {
+        "caller": caller["kind"],
+        "http_method": request["method"],
+        "http_target": target,
+        "http_headers": "\n".join(f"{name}: {value}" for name, value in request["headers"]),
+        "http_body": request["body"],
+        "http_body_base64": request["body_is_base64"],
+    }

@@ -11,6 +11,9 @@ from studyapp.content.library import library
 from studyapp.core.learner import function_owner, owner_fields, owner_filter
 from studyapp.core.ratelimit import rate_limited
 from studyapp.sandbox import jobs, jsontext, prefill, service, tuner
+from studyapp.sandbox.callers.http_events import FRONT_DOORS
+from studyapp.sandbox.callers.http_request import HttpRequest
+from studyapp.sandbox.callers.http_responses import ClientResponse
 from studyapp.sandbox.forms import SandboxForm, TuneForm
 from studyapp.sandbox.models import SandboxJob, SandboxRun, SharedRun
 from studyapp.sandbox.runtime import IsolationUnavailable
@@ -221,6 +224,14 @@ def _job_context(job: SandboxJob) -> dict:
             "result": result,
             "cost": service.invoke_cost(result, job.memory_mb, job.architecture),
             "payload_pretty": jsontext.pretty(result.payload_json),
+        }
+    shown = job.timeline.get("caller")
+    if shown and job.result is not None:
+        context["caller"] = {
+            "name": FRONT_DOORS.get(shown["front_door"], shown["front_door"]),
+            "request": HttpRequest.from_dict(job.caller["request"]),
+            "response": ClientResponse.from_dict(shown["response"]),
+            "event_pretty": jsontext.pretty_value(shown["event"]),
         }
     if not job.done:
         context["refresh_s"] = 1  # without JavaScript the page reloads until the result is in
