@@ -1,4 +1,5 @@
-"""The sandbox's content: sample events (content/events) and starter handlers (content/handlers)."""
+"""The sandbox's content: sample events (content/events), sample HTTP requests for the front
+doors (content/requests) and starter handlers (content/handlers)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,20 @@ from studyapp.content.files import (
 )
 
 INVOCATION_STYLES = ("async", "sync", "poll")
+CALLERS = ("rest", "http", "url")  # the sandbox's HTTP front doors (sandbox/callers/http_events.py)
+
+
+@dataclass(frozen=True)
+class SampleRequest:
+    """An HTTP request as a client writes it: request line, headers, blank line, body."""
+
+    slug: str
+    title: str
+    description: str
+    method: str
+    target: str
+    headers: str  # "Name: value" lines
+    body: str
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,8 @@ class StarterHandler:
     source: str
     expect: dict = field(default_factory=dict)
     seed: bool = False  # create the resources its event names before running it
+    caller: str = ""  # a front door to send `request` through ("rest", "http", "url"), if any
+    request: str = ""
 
     @property
     def file_name(self) -> str:
@@ -58,6 +75,7 @@ class Library:
     events: dict[str, SampleEvent]
     handlers: dict[str, StarterHandler]
     problems: tuple[Problem, ...]
+    requests: dict[str, SampleRequest] = field(default_factory=dict)
 
     def events_by_service(self) -> list[tuple[str, list[SampleEvent]]]:
         services: dict[str, list[SampleEvent]] = {}
@@ -72,6 +90,10 @@ def events_dir() -> Path:
 
 def handlers_dir() -> Path:
     return content_path("handlers")
+
+
+def requests_dir() -> Path:
+    return content_path("requests")
 
 
 def _entries(path: Path, key: str, problems: list[Problem]) -> list[dict]:
@@ -118,7 +140,44 @@ def _load_events(problems: list[Problem]) -> dict[str, SampleEvent]:
     return events
 
 
-def _load_handlers(problems: list[Problem], events: dict[str, SampleEvent]) -> dict[str, StarterHandler]:
+def _load_requests(problems: list[Problem]) -> dict[str, SampleRequest]:
+    index = requests_dir() / "requests.yaml"
+    if not index.exists():
+        return {}
+    requests: dict[str, SampleRequest] = {}
+    for entry in _entries(index, "slug", problems):
+        slug = str(entry["slug"])
+        path = requests_dir() / f"{slug}.http"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            problems.append(Problem(index, f"request '{slug}' has no file {path.name}"))
+            continue
+        head, _, body = text.partition("\n\n")
+        request_line, *header_lines = head.split("\n")
+        parts = request_line.split()
+        if len(parts) != 3 or not parts[1].startswith("/") or not parts[2].startswith("HTTP/"):
+            problems.append(Problem(path, "the first line must be METHOD /path HTTP/1.1", 1))
+            continue
+        bad = [number for number, line in enumerate(header_lines, start=2) if ":" not in line]
+        if bad:
+            problems.append(Problem(path, "a header line must be Name: value", bad[0]))
+            continue
+        requests[slug] = SampleRequest(
+            slug=slug,
+            title=str(entry.get("title", slug)),
+            description=str(entry.get("description", "")),
+            method=parts[0],
+            target=parts[1],
+            headers="\n".join(header_lines),
+            body=body.rstrip("\n"),
+        )
+    return requests
+
+
+def _load_handlers(
+    problems: list[Problem], events: dict[str, SampleEvent], requests: dict[str, SampleRequest]
+) -> dict[str, StarterHandler]:
     index = handlers_dir() / "handlers.yaml"
     handlers: dict[str, StarterHandler] = {}
     for entry in _entries(index, "module", problems):
@@ -142,6 +201,12 @@ def _load_handlers(problems: list[Problem], events: dict[str, SampleEvent]) -> d
         if entry.get("event") not in events:
             problems.append(Problem(index, f"handler '{module}': unknown event '{entry.get('event')}'"))
             continue
+        caller = str(entry.get("caller", ""))
+        if caller and (caller not in CALLERS or entry.get("request") not in requests):
+            problems.append(
+                Problem(index, f"handler '{module}': caller must be one of {CALLERS} with a known request")
+            )
+            continue
         handlers[module] = StarterHandler(
             module=module,
             handler=handler,
@@ -154,6 +219,8 @@ def _load_handlers(problems: list[Problem], events: dict[str, SampleEvent]) -> d
             source=source,
             expect=dict(entry.get("expect") or {}),
             seed=bool(entry.get("seed", False)),
+            caller=caller,
+            request=str(entry.get("request", "")) if caller else "",
         )
     return handlers
 
@@ -161,10 +228,13 @@ def _load_handlers(problems: list[Problem], events: dict[str, SampleEvent]) -> d
 def build_library() -> Library:
     problems: list[Problem] = []
     events = _load_events(problems)
-    handlers = _load_handlers(problems, events)
-    return Library(events=events, handlers=handlers, problems=tuple(problems))
+    requests = _load_requests(problems)
+    handlers = _load_handlers(problems, events, requests)
+    return Library(events=events, handlers=handlers, problems=tuple(problems), requests=requests)
 
 
-@cached_content(lambda: files_in(events_dir(), "*") + files_in(handlers_dir(), "*"))
+@cached_content(
+    lambda: files_in(events_dir(), "*") + files_in(handlers_dir(), "*") + files_in(requests_dir(), "*")
+)
 def library() -> Library:
     return build_library()

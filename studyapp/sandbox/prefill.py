@@ -42,6 +42,15 @@ def from_template(module: str) -> dict | None:
         "seed_resources": starter.seed,
         "template": module,
     }
+    if starter.caller:
+        request = library().requests[starter.request]
+        values |= {
+            "caller": starter.caller,
+            "http_method": request.method,
+            "http_target": request.target,
+            "http_headers": request.headers,
+            "http_body": request.body,
+        }
     return with_event(values, starter.event)
 
 

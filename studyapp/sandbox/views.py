@@ -54,6 +54,8 @@ def _starting_values(request) -> dict:
     values = None
     if "template" in request.GET:
         values = prefill.from_template(request.GET["template"])
+        if values is not None and request.GET.get("caller") in FRONT_DOORS:
+            values["caller"] = request.GET["caller"]
     elif "run" in request.GET:
         try:
             run = SandboxRun.objects.get(pk=int(request.GET["run"]), **service.owner_filter(request))

@@ -180,3 +180,22 @@ def test_the_memory_tuner_draws_its_chart_from_the_prepared_example(page, screen
     expect(page.locator('[data-mark~="fastest"]')).to_have_count(1)
     expect(page.get_by_test_id("tuner-table").locator("tbody tr")).to_have_count(2)
     screenshot(page, "sandbox-memory-tuner")
+
+
+def test_a_request_through_the_rest_api_shows_the_clients_502(page, screenshot):
+    page.goto("/topics/api-gateway-with-lambda/")
+    page.get_by_role("link", name="a dict body behind a REST API").click()
+    expect(page.get_by_label("Invoke", exact=True)).to_have_value("rest")
+    page.locator("#run-button").click()
+    response = page.get_by_test_id("client-response")
+    expect(response).to_have_attribute("data-status", "502", timeout=15_000)
+    expect(response).to_contain_text('{"message": "Internal server error"}')
+    expect(page.get_by_test_id("caller-explanation")).to_contain_text("body must be a string")
+    expect(page.get_by_test_id("status")).to_have_text("SUCCESS")  # Lambda itself was happy
+    screenshot(page, "sandbox-caller-rest-502")
+    # The fix, and the same request again: API Gateway answers 200 with the JSON body.
+    code = page.evaluate("() => document.querySelector('#files .CodeMirror').CodeMirror.getValue()")
+    set_code(page, code.replace('"body": order,', '"body": json.dumps(order),'))
+    page.locator("#run-button").click()
+    expect(page.get_by_test_id("client-response")).to_have_attribute("data-status", "200", timeout=15_000)
+    expect(page.get_by_test_id("client-response")).to_contain_text('"status": "open"')

@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 
 from studyapp.content.library import library
+from studyapp.sandbox.callers import front_door
+from studyapp.sandbox.callers.http_request import parse_request
 from studyapp.sandbox.runtime import FunctionConfig
 
 SHARED_TOOL = Path(settings.BASE_DIR).parent / "shared" / "tools" / "event_paths.py"
@@ -78,3 +80,10 @@ def test_starter_handler_runs_against_its_event(engine, starter):
         assert result.error_type == expect["error_type"]
     for text in expect.get("log_contains", []):
         assert text in result.log, text
+    if starter.caller:  # and through its front door, with its sample request
+        sample = library().requests[starter.request]
+        request = parse_request(sample.method, sample.target, sample.headers, sample.body, False)
+        engine.reset(config)
+        through, shown = front_door.send(engine.invoke, config, starter.caller, request)
+        assert through.status == expect.get("status", "success"), through.payload_json
+        assert shown["response"]["status"] == expect["client_status"], shown["response"]["explanation"]
