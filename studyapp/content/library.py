@@ -18,7 +18,19 @@ from studyapp.content.files import (
 )
 
 INVOCATION_STYLES = ("async", "sync", "poll")
-CALLERS = ("rest", "http", "url")  # the sandbox's HTTP front doors (sandbox/callers/http_events.py)
+HTTP_CALLERS = ("rest", "http", "url")  # the sandbox's HTTP front doors (sandbox/callers/http_events.py)
+QUEUE_CALLER = "sqs"  # an SQS queue and its event source mapping (sandbox/callers/sqs_mapping.py)
+MAPPING_KEYS = {"batch_size", "window_s", "report_failures", "visibility_timeout_s", "max_receive_count"}
+
+
+@dataclass(frozen=True)
+class SampleMessages:
+    """Message bodies for the queue caller, one per line of <slug>.jsonl."""
+
+    slug: str
+    title: str
+    description: str
+    bodies: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -62,8 +74,10 @@ class StarterHandler:
     source: str
     expect: dict = field(default_factory=dict)
     seed: bool = False  # create the resources its event names before running it
-    caller: str = ""  # a front door to send `request` through ("rest", "http", "url"), if any
+    caller: str = ""  # a front door to send `request` through ("rest", "http", "url"), or "sqs"
     request: str = ""
+    messages: str = ""  # for "sqs": the sample messages and the mapping's settings
+    mapping: dict = field(default_factory=dict)
 
     @property
     def file_name(self) -> str:
@@ -76,6 +90,7 @@ class Library:
     handlers: dict[str, StarterHandler]
     problems: tuple[Problem, ...]
     requests: dict[str, SampleRequest] = field(default_factory=dict)
+    messages: dict[str, SampleMessages] = field(default_factory=dict)
 
     def events_by_service(self) -> list[tuple[str, list[SampleEvent]]]:
         services: dict[str, list[SampleEvent]] = {}
@@ -94,6 +109,29 @@ def handlers_dir() -> Path:
 
 def requests_dir() -> Path:
     return content_path("requests")
+
+
+def messages_dir() -> Path:
+    return content_path("messages")
+
+
+def _load_messages(problems: list[Problem]) -> dict[str, SampleMessages]:
+    index = messages_dir() / "messages.yaml"
+    if not index.exists():
+        return {}
+    sets: dict[str, SampleMessages] = {}
+    for entry in _entries(index, "slug", problems):
+        slug = str(entry["slug"])
+        path = messages_dir() / f"{slug}.jsonl"
+        try:
+            bodies = tuple(line for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+        except OSError:
+            problems.append(Problem(index, f"messages '{slug}' has no file {path.name}"))
+            continue
+        sets[slug] = SampleMessages(
+            slug, str(entry.get("title", slug)), str(entry.get("description", "")), bodies
+        )
+    return sets
 
 
 def _entries(path: Path, key: str, problems: list[Problem]) -> list[dict]:
@@ -175,8 +213,25 @@ def _load_requests(problems: list[Problem]) -> dict[str, SampleRequest]:
     return requests
 
 
+def _caller_problem(entry: dict, requests: dict, messages: dict) -> str | None:
+    caller = str(entry.get("caller", ""))
+    if not caller:
+        return None
+    if caller in HTTP_CALLERS:
+        return None if entry.get("request") in requests else "names no known request"
+    if caller == QUEUE_CALLER:
+        if entry.get("messages") not in messages:
+            return "names no known messages"
+        mapping = entry.get("mapping") or {}
+        return None if isinstance(mapping, dict) and set(mapping) <= MAPPING_KEYS else "has an unknown mapping key"
+    return f"caller must be one of {(*HTTP_CALLERS, QUEUE_CALLER)}"
+
+
 def _load_handlers(
-    problems: list[Problem], events: dict[str, SampleEvent], requests: dict[str, SampleRequest]
+    problems: list[Problem],
+    events: dict[str, SampleEvent],
+    requests: dict[str, SampleRequest],
+    messages: dict[str, SampleMessages],
 ) -> dict[str, StarterHandler]:
     index = handlers_dir() / "handlers.yaml"
     handlers: dict[str, StarterHandler] = {}
@@ -202,10 +257,9 @@ def _load_handlers(
             problems.append(Problem(index, f"handler '{module}': unknown event '{entry.get('event')}'"))
             continue
         caller = str(entry.get("caller", ""))
-        if caller and (caller not in CALLERS or entry.get("request") not in requests):
-            problems.append(
-                Problem(index, f"handler '{module}': caller must be one of {CALLERS} with a known request")
-            )
+        caller_problem = _caller_problem(entry, requests, messages)
+        if caller_problem:
+            problems.append(Problem(index, f"handler '{module}': its caller {caller_problem}"))
             continue
         handlers[module] = StarterHandler(
             module=module,
@@ -220,7 +274,9 @@ def _load_handlers(
             expect=dict(entry.get("expect") or {}),
             seed=bool(entry.get("seed", False)),
             caller=caller,
-            request=str(entry.get("request", "")) if caller else "",
+            request=str(entry.get("request", "")) if caller in HTTP_CALLERS else "",
+            messages=str(entry.get("messages", "")) if caller == QUEUE_CALLER else "",
+            mapping=dict(entry.get("mapping") or {}),
         )
     return handlers
 
@@ -229,12 +285,18 @@ def build_library() -> Library:
     problems: list[Problem] = []
     events = _load_events(problems)
     requests = _load_requests(problems)
-    handlers = _load_handlers(problems, events, requests)
-    return Library(events=events, handlers=handlers, problems=tuple(problems), requests=requests)
+    messages = _load_messages(problems)
+    handlers = _load_handlers(problems, events, requests, messages)
+    return Library(
+        events=events, handlers=handlers, problems=tuple(problems), requests=requests, messages=messages
+    )
 
 
 @cached_content(
-    lambda: files_in(events_dir(), "*") + files_in(handlers_dir(), "*") + files_in(requests_dir(), "*")
+    lambda: files_in(events_dir(), "*")
+    + files_in(handlers_dir(), "*")
+    + files_in(requests_dir(), "*")
+    + files_in(messages_dir(), "*")
 )
 def library() -> Library:
     return build_library()

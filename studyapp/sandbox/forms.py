@@ -5,6 +5,7 @@ field that caused it. Lambda's bounds come from the engine's constants, never ty
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from django import forms
@@ -15,6 +16,7 @@ from studyapp.content.library import library
 from studyapp.sandbox import jsontext, tuner
 from studyapp.sandbox.callers.http_events import FRONT_DOORS
 from studyapp.sandbox.callers.http_request import METHODS, RequestError, parse_request
+from studyapp.sandbox.callers.sqs_mapping import MAX_MESSAGES, QUEUE, QUEUE_NAME, Mapping
 from studyapp.sandbox.process_engine import available_runtimes
 from studyapp.sandbox.runtime import FunctionConfig
 from studyapp.sandbox.runtime.config import (
@@ -296,7 +298,7 @@ class SandboxForm(forms.Form):
     )
     caller = forms.ChoiceField(
         label="Invoke",
-        choices=[("", "Directly (the Invoke API)")] + list(FRONT_DOORS.items()),
+        choices=[("", "Directly (the Invoke API)")] + list(FRONT_DOORS.items()) + [(QUEUE, QUEUE_NAME)],
         required=False,
         help_text="Through a front door, the HTTP request below becomes the event, the invoke is "
         "synchronous, and you see what the client gets back.",
@@ -318,6 +320,21 @@ class SandboxForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "class": "mono"}),
     )
     http_body_base64 = forms.BooleanField(label="The body is binary, written in base64", required=False)
+    sqs_messages = forms.CharField(
+        label="Messages (one body per line)",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "class": "mono"}),
+    )
+    sqs_batch_size = forms.IntegerField(label="Batch size", initial=10, required=False)
+    sqs_window_s = forms.IntegerField(label="Batching window (s)", initial=0, required=False)
+    sqs_report_failures = forms.BooleanField(
+        label="Report batch item failures (FunctionResponseTypes: ReportBatchItemFailures)", required=False
+    )
+    sqs_visibility_s = forms.IntegerField(label="Queue visibility timeout (s)", initial=30, required=False)
+    sqs_max_receive = forms.IntegerField(
+        label="maxReceiveCount (dead-letter queue; 0: none)", initial=3, required=False
+    )
     event_slug = forms.ChoiceField(label="Sample event", required=False, widget=EventSelect)
     event_json = forms.CharField(
         label="Event JSON",
@@ -468,6 +485,8 @@ class SandboxForm(forms.Form):
                 )
             except RequestError as problem:
                 self.add_error(problem.field, str(problem))
+        if data.get("caller") == QUEUE:
+            self._clean_queue(data)
         if data.get("invocation_type") == "Event" and "event_json" in data:
             size = len(data["event_json"].encode())
             if size > ASYNC_PAYLOAD_MAX_BYTES:
@@ -499,9 +518,31 @@ class SandboxForm(forms.Form):
             **self.logging_settings(),
         }
 
+    def _clean_queue(self, data: dict) -> None:
+        bodies = [
+            line for line in data.get("sqs_messages", "").replace("\r\n", "\n").split("\n") if line.strip()
+        ]
+        if not bodies:
+            self.add_error("sqs_messages", "Write at least one message body.")
+        elif len(bodies) > MAX_MESSAGES:
+            self.add_error("sqs_messages", f"Up to {MAX_MESSAGES} messages.")
+        mapping = Mapping(
+            batch_size=data.get("sqs_batch_size") or 10,
+            window_s=data.get("sqs_window_s") or 0,
+            report_failures=bool(data.get("sqs_report_failures")),
+            visibility_timeout_s=30 if data.get("sqs_visibility_s") is None else data["sqs_visibility_s"],
+            max_receive_count=data.get("sqs_max_receive") or 0,
+        )
+        problem = mapping.problem(data.get("timeout_s") or 3)
+        if problem:
+            self.add_error(*problem)
+        data["queue"] = {"mapping": dataclasses.asdict(mapping), "messages": bodies}
+
     def caller_settings(self) -> dict:
-        """{} for a direct invoke; else the front door and the request it is sent."""
+        """{} for a direct invoke; else the caller and what it sends."""
         data = self.cleaned_data
+        if data.get("caller") == QUEUE and "queue" in data:
+            return {"kind": QUEUE, **data["queue"]}
         if data.get("caller") not in FRONT_DOORS or "http_request" not in data:
             return {}
         return {"kind": data["caller"], "request": data["http_request"].to_dict()}

@@ -31,7 +31,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from studyapp.sandbox import tuner
-from studyapp.sandbox.callers import front_door
+from studyapp.sandbox.callers import front_door, sqs_mapping
 from studyapp.sandbox.callers.http_events import FRONT_DOORS
 from studyapp.sandbox.callers.http_request import HttpRequest
 from studyapp.sandbox.celery_app import app as celery_app
@@ -175,6 +175,9 @@ def _run(job: SandboxJob) -> None:
     if job.caller.get("kind") in FRONT_DOORS:
         _through_front_door(job)
         return
+    if job.caller.get("kind") == sqs_mapping.QUEUE:
+        _through_queue(job)
+        return
     config = function_config(job)
     try:
         sandbox = engine()
@@ -212,6 +215,29 @@ def _through_front_door(job: SandboxJob) -> None:
     _finish(job)
     if job.user_id or job.learner_key:
         record_job_run(job, result)
+
+
+def _through_queue(job: SandboxJob) -> None:
+    """Messages on an SQS queue and the event source mapping that polls it, played out; the
+    timeline and the counts are kept on the job for the page, the last invoke as its result."""
+    config = function_config(job)
+    try:
+        sandbox = engine()
+    except IsolationUnavailable as error:
+        _finish(job, problem=str(error))
+        return
+    mapping = sqs_mapping.Mapping(**job.caller["mapping"])
+    started_ms = int(job.created_at.timestamp() * 1000)
+    played = sqs_mapping.play(sandbox.invoke, config, mapping, job.caller["messages"], started_ms)
+    left = len(job.caller["messages"]) - len(played.deleted) - len(played.dead_lettered)
+    shown = {"kind": "sqs", "timeline": played.timeline, "summary": played.summary(left)}
+    SandboxJob.objects.filter(pk=job.pk).update(timeline={"caller": _jsonable(shown)})
+    if played.last_result is not None:
+        job.result = to_json(played.last_result)
+        _note_warm(job, config, sandbox, played.last_result)
+    _finish(job)
+    if played.last_result is not None and (job.user_id or job.learner_key):
+        record_job_run(job, played.last_result)
 
 
 def _tune(job: SandboxJob) -> None:
@@ -305,6 +331,8 @@ def notice_stopped_host(job: SandboxJob) -> SandboxJob:
     attempts = 3 if job.invocation_type == "Event" else 1
     if job.kind == SandboxJob.TUNE:
         attempts = tuner.runs_needed(job.tune_memories, job.tune_invokes)
+    if job.caller.get("kind") == sqs_mapping.QUEUE:
+        attempts = sqs_mapping.MAX_INVOKES
     limit_s = attempts * (job.timeout_s + 2) + settings.SANDBOX_HOST_GRACE_S
     started = job.started_at
     overdue = job.state != SandboxJob.QUEUED and started and (now - started).total_seconds() > limit_s

@@ -42,7 +42,9 @@ def from_template(module: str) -> dict | None:
         "seed_resources": starter.seed,
         "template": module,
     }
-    if starter.caller:
+    if starter.caller == "sqs":
+        values |= queue_values(library().messages[starter.messages].bodies, starter.mapping)
+    elif starter.caller:
         request = library().requests[starter.request]
         values |= {
             "caller": starter.caller,
@@ -98,6 +100,8 @@ def caller_values(caller: dict) -> dict:
     """The form's caller fields from a saved caller ({} when invoked directly)."""
     if not caller.get("kind"):
         return {}
+    if caller["kind"] == "sqs":
+        return queue_values(caller["messages"], caller["mapping"])
     request = caller["request"]
     target = request["path"] + (f"?{request['query']}" if request["query"] else "")
     return {
@@ -107,4 +111,16 @@ def caller_values(caller: dict) -> dict:
         "http_headers": "\n".join(f"{name}: {value}" for name, value in request["headers"]),
         "http_body": request["body"],
         "http_body_base64": request["body_is_base64"],
+    }
+
+
+def queue_values(bodies, mapping: dict) -> dict:
+    return {
+        "caller": "sqs",
+        "sqs_messages": "\n".join(bodies),
+        "sqs_batch_size": mapping.get("batch_size", 10),
+        "sqs_window_s": mapping.get("window_s", 0),
+        "sqs_report_failures": mapping.get("report_failures", False),
+        "sqs_visibility_s": mapping.get("visibility_timeout_s", 30),
+        "sqs_max_receive": mapping.get("max_receive_count", 0),
     }

@@ -228,7 +228,9 @@ def _job_context(job: SandboxJob) -> dict:
             "payload_pretty": jsontext.pretty(result.payload_json),
         }
     shown = job.timeline.get("caller")
-    if shown and job.result is not None:
+    if shown and shown.get("kind") == "sqs":
+        context["queue"] = {**shown, "mapping": job.caller.get("mapping", {})}
+    elif shown and job.result is not None:
         context["caller"] = {
             "name": FRONT_DOORS.get(shown["front_door"], shown["front_door"]),
             "request": HttpRequest.from_dict(job.caller["request"]),

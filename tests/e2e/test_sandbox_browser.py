@@ -75,7 +75,7 @@ def test_second_run_is_warm_and_ctrl_enter_runs(page):
 def test_timeout_message_arrives_within_the_limit_plus_two_seconds(page, screenshot):
     page.goto("/sandbox/")
     set_code(page, "import time\ndef lambda_handler(event, context):\n    time.sleep(60)\n")
-    page.get_by_label("Timeout (s)").fill("2")
+    page.get_by_label("Timeout (s)", exact=True).fill("2")
     started = time.monotonic()
     page.locator("#run-button").click()
     expect(page.get_by_test_id("payload")).to_contain_text(
@@ -199,3 +199,21 @@ def test_a_request_through_the_rest_api_shows_the_clients_502(page, screenshot):
     page.locator("#run-button").click()
     expect(page.get_by_test_id("client-response")).to_have_attribute("data-status", "200", timeout=15_000)
     expect(page.get_by_test_id("client-response")).to_contain_text('"status": "open"')
+
+
+def test_a_queue_plays_out_and_the_setting_decides_what_is_lost(page, screenshot):
+    page.goto("/topics/sqs-and-event-source-mappings/")
+    page.get_by_role("link", name="the same response with the setting off").click()
+    expect(page.get_by_label("Invoke", exact=True)).to_have_value("sqs")
+    page.locator("#run-button").click()
+    summary = page.get_by_test_id("queue-summary")
+    expect(summary).to_contain_text("3 deleted", timeout=15_000)
+    expect(page.get_by_test_id("queue-timeline")).to_contain_text("IGNORED")
+    # The setting on: the failed message comes back until the dead-letter queue takes it.
+    page.get_by_label("Report batch item failures", exact=False).check()
+    page.locator("#run-button").click()
+    expect(page.get_by_test_id("queue-summary")).to_contain_text(
+        "1 moved to the dead-letter queue", timeout=20_000
+    )
+    expect(page.locator('.queue-timeline li[data-kind="dlq"]')).to_have_count(1)
+    screenshot(page, "sandbox-caller-sqs")

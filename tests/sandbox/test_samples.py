@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from studyapp.content.library import library
-from studyapp.sandbox.callers import front_door
+from studyapp.sandbox.callers import front_door, sqs_mapping
 from studyapp.sandbox.callers.http_request import parse_request
 from studyapp.sandbox.runtime import FunctionConfig
 
@@ -80,7 +80,13 @@ def test_starter_handler_runs_against_its_event(engine, starter):
         assert result.error_type == expect["error_type"]
     for text in expect.get("log_contains", []):
         assert text in result.log, text
-    if starter.caller:  # and through its front door, with its sample request
+    if starter.caller == "sqs":  # and through its queue, with its sample messages
+        bodies = library().messages[starter.messages].bodies
+        engine.reset(config)
+        played = sqs_mapping.play(engine.invoke, config, sqs_mapping.Mapping(**starter.mapping), bodies, 0)
+        left = len(bodies) - len(played.deleted) - len(played.dead_lettered)
+        assert {key: played.summary(left)[key] for key in expect["queue"]} == expect["queue"], played.timeline
+    elif starter.caller:  # and through its front door, with its sample request
         sample = library().requests[starter.request]
         request = parse_request(sample.method, sample.target, sample.headers, sample.body, False)
         engine.reset(config)
