@@ -20,6 +20,8 @@ from studyapp.content.files import (
 INVOCATION_STYLES = ("async", "sync", "poll")
 HTTP_CALLERS = ("rest", "http", "url")  # the sandbox's HTTP front doors (sandbox/callers/http_events.py)
 QUEUE_CALLER = "sqs"  # an SQS queue and its event source mapping (sandbox/callers/sqs_mapping.py)
+BUCKET_CALLER = "s3"  # an S3 bucket's event notification (sandbox/callers/s3_notifications.py)
+TRIGGER_KEYS = {"bucket", "event_type", "prefix", "suffix", "recursive_loop"}
 MAPPING_KEYS = {"batch_size", "window_s", "report_failures", "visibility_timeout_s", "max_receive_count"}
 
 
@@ -78,6 +80,8 @@ class StarterHandler:
     request: str = ""
     messages: str = ""  # for "sqs": the sample messages and the mapping's settings
     mapping: dict = field(default_factory=dict)
+    trigger: dict = field(default_factory=dict)  # for "s3": the notification, and the key put
+    key: str = ""
 
     @property
     def file_name(self) -> str:
@@ -224,7 +228,12 @@ def _caller_problem(entry: dict, requests: dict, messages: dict) -> str | None:
             return "names no known messages"
         mapping = entry.get("mapping") or {}
         return None if isinstance(mapping, dict) and set(mapping) <= MAPPING_KEYS else "has an unknown mapping key"
-    return f"caller must be one of {(*HTTP_CALLERS, QUEUE_CALLER)}"
+    if caller == BUCKET_CALLER:
+        trigger = entry.get("trigger") or {}
+        if not (isinstance(trigger, dict) and set(trigger) <= TRIGGER_KEYS and entry.get("key")):
+            return "needs a trigger (bucket, event_type, prefix, suffix) and a key"
+        return None
+    return f"caller must be one of {(*HTTP_CALLERS, QUEUE_CALLER, BUCKET_CALLER)}"
 
 
 def _load_handlers(
@@ -277,6 +286,8 @@ def _load_handlers(
             request=str(entry.get("request", "")) if caller in HTTP_CALLERS else "",
             messages=str(entry.get("messages", "")) if caller == QUEUE_CALLER else "",
             mapping=dict(entry.get("mapping") or {}),
+            trigger=dict(entry.get("trigger") or {}) if caller == BUCKET_CALLER else {},
+            key=str(entry.get("key", "")) if caller == BUCKET_CALLER else "",
         )
     return handlers
 

@@ -16,6 +16,7 @@ from studyapp.content.library import library
 from studyapp.sandbox import jsontext, tuner
 from studyapp.sandbox.callers.http_events import FRONT_DOORS
 from studyapp.sandbox.callers.http_request import METHODS, RequestError, parse_request
+from studyapp.sandbox.callers.s3_notifications import BUCKET, BUCKET_NAME, EVENT_TYPES, Trigger
 from studyapp.sandbox.callers.sqs_mapping import MAX_MESSAGES, QUEUE, QUEUE_NAME, Mapping
 from studyapp.sandbox.process_engine import available_runtimes
 from studyapp.sandbox.runtime import FunctionConfig
@@ -298,7 +299,9 @@ class SandboxForm(forms.Form):
     )
     caller = forms.ChoiceField(
         label="Invoke",
-        choices=[("", "Directly (the Invoke API)")] + list(FRONT_DOORS.items()) + [(QUEUE, QUEUE_NAME)],
+        choices=[("", "Directly (the Invoke API)")]
+        + list(FRONT_DOORS.items())
+        + [(QUEUE, QUEUE_NAME), (BUCKET, BUCKET_NAME)],
         required=False,
         help_text="Through a front door, the HTTP request below becomes the event, the invoke is "
         "synchronous, and you see what the client gets back.",
@@ -334,6 +337,18 @@ class SandboxForm(forms.Form):
     sqs_visibility_s = forms.IntegerField(label="Queue visibility timeout (s)", initial=30, required=False)
     sqs_max_receive = forms.IntegerField(
         label="maxReceiveCount (dead-letter queue; 0: none)", initial=3, required=False
+    )
+    s3_bucket = forms.CharField(label="Bucket", initial="sandbox-uploads", required=False)
+    s3_event_type = forms.ChoiceField(
+        label="Event type", choices=[(kind, kind) for kind in EVENT_TYPES], required=False
+    )
+    s3_prefix = forms.CharField(label="Prefix filter", required=False, strip=False)
+    s3_suffix = forms.CharField(label="Suffix filter", required=False, strip=False)
+    s3_key = forms.CharField(label="Object key to put", initial="uploads/photo.jpg", required=False)
+    s3_recursive_loop = forms.ChoiceField(
+        label="Recursive loop detection (the function's RecursiveLoop)",
+        choices=[("Terminate", "Terminate (the default)"), ("Allow", "Allow")],
+        required=False,
     )
     event_slug = forms.ChoiceField(label="Sample event", required=False, widget=EventSelect)
     event_json = forms.CharField(
@@ -487,6 +502,8 @@ class SandboxForm(forms.Form):
                 self.add_error(problem.field, str(problem))
         if data.get("caller") == QUEUE:
             self._clean_queue(data)
+        if data.get("caller") == BUCKET:
+            self._clean_bucket(data)
         if data.get("invocation_type") == "Event" and "event_json" in data:
             size = len(data["event_json"].encode())
             if size > ASYNC_PAYLOAD_MAX_BYTES:
@@ -538,11 +555,29 @@ class SandboxForm(forms.Form):
             self.add_error(*problem)
         data["queue"] = {"mapping": dataclasses.asdict(mapping), "messages": bodies}
 
+    def _clean_bucket(self, data: dict) -> None:
+        trigger = Trigger(
+            bucket=(data.get("s3_bucket") or "").strip(),
+            event_type=data.get("s3_event_type") or "s3:ObjectCreated:*",
+            prefix=data.get("s3_prefix", ""),
+            suffix=data.get("s3_suffix", ""),
+            recursive_loop=data.get("s3_recursive_loop") or "Terminate",
+        )
+        problem = trigger.problem()
+        if problem:
+            self.add_error(*problem)
+        key = (data.get("s3_key") or "").strip()
+        if not key or len(key.encode()) > 1024:
+            self.add_error("s3_key", "An object key is 1 to 1,024 bytes.")
+        data["bucket"] = {"trigger": dataclasses.asdict(trigger), "key": key}
+
     def caller_settings(self) -> dict:
         """{} for a direct invoke; else the caller and what it sends."""
         data = self.cleaned_data
         if data.get("caller") == QUEUE and "queue" in data:
             return {"kind": QUEUE, **data["queue"]}
+        if data.get("caller") == BUCKET and "bucket" in data:
+            return {"kind": BUCKET, **data["bucket"]}
         if data.get("caller") not in FRONT_DOORS or "http_request" not in data:
             return {}
         return {"kind": data["caller"], "request": data["http_request"].to_dict()}

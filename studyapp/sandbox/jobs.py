@@ -31,7 +31,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from studyapp.sandbox import tuner
-from studyapp.sandbox.callers import front_door, sqs_mapping
+from studyapp.sandbox.callers import front_door, s3_notifications, sqs_mapping
 from studyapp.sandbox.callers.http_events import FRONT_DOORS
 from studyapp.sandbox.callers.http_request import HttpRequest
 from studyapp.sandbox.celery_app import app as celery_app
@@ -178,6 +178,9 @@ def _run(job: SandboxJob) -> None:
     if job.caller.get("kind") == sqs_mapping.QUEUE:
         _through_queue(job)
         return
+    if job.caller.get("kind") == s3_notifications.BUCKET:
+        _through_bucket(job)
+        return
     config = function_config(job)
     try:
         sandbox = engine()
@@ -231,6 +234,35 @@ def _through_queue(job: SandboxJob) -> None:
     played = sqs_mapping.play(sandbox.invoke, config, mapping, job.caller["messages"], started_ms)
     left = len(job.caller["messages"]) - len(played.deleted) - len(played.dead_lettered)
     shown = {"kind": "sqs", "timeline": played.timeline, "summary": played.summary(left)}
+    SandboxJob.objects.filter(pk=job.pk).update(timeline={"caller": _jsonable(shown)})
+    if played.last_result is not None:
+        job.result = to_json(played.last_result)
+        _note_warm(job, config, sandbox, played.last_result)
+    _finish(job)
+    if played.last_result is not None and (job.user_id or job.learner_key):
+        record_job_run(job, played.last_result)
+
+
+def _through_bucket(job: SandboxJob) -> None:
+    """An object put into a bucket whose notification invokes the function, asynchronously,
+    and every notification the function's own writes cause (a loop, stopped as Lambda does)."""
+    config = function_config(job)
+    try:
+        sandbox = engine()
+    except IsolationUnavailable as error:
+        _finish(job, problem=str(error))
+        return
+
+    def deliver(config, event_json: str, seed: bool) -> list:
+        invocation = sandbox.start(config, event_json, "Event", seed_resources=seed)
+        if invocation.pending is None:  # not accepted (throttled, refused)
+            return [invocation.result]
+        invocation.pending.wait(3 * (config.timeout_s + 5) + sum(sandbox.settings.async_retry_delays_s))
+        return [attempt.result for attempt in list(invocation.pending.attempts)] or [invocation.result]
+
+    trigger = s3_notifications.Trigger(**job.caller["trigger"])
+    played = s3_notifications.play(deliver, config, trigger, job.caller["key"], 1024)
+    shown = {"kind": "s3", "timeline": played.timeline, "summary": played.summary()}
     SandboxJob.objects.filter(pk=job.pk).update(timeline={"caller": _jsonable(shown)})
     if played.last_result is not None:
         job.result = to_json(played.last_result)
@@ -333,6 +365,8 @@ def notice_stopped_host(job: SandboxJob) -> SandboxJob:
         attempts = tuner.runs_needed(job.tune_memories, job.tune_invokes)
     if job.caller.get("kind") == sqs_mapping.QUEUE:
         attempts = sqs_mapping.MAX_INVOKES
+    if job.caller.get("kind") == s3_notifications.BUCKET:
+        attempts = s3_notifications.MAX_INVOKES
     limit_s = attempts * (job.timeout_s + 2) + settings.SANDBOX_HOST_GRACE_S
     started = job.started_at
     overdue = job.state != SandboxJob.QUEUED and started and (now - started).total_seconds() > limit_s

@@ -44,6 +44,8 @@ def from_template(module: str) -> dict | None:
     }
     if starter.caller == "sqs":
         values |= queue_values(library().messages[starter.messages].bodies, starter.mapping)
+    elif starter.caller == "s3":
+        values |= bucket_values(starter.trigger, starter.key)
     elif starter.caller:
         request = library().requests[starter.request]
         values |= {
@@ -102,6 +104,8 @@ def caller_values(caller: dict) -> dict:
         return {}
     if caller["kind"] == "sqs":
         return queue_values(caller["messages"], caller["mapping"])
+    if caller["kind"] == "s3":
+        return bucket_values(caller["trigger"], caller["key"])
     request = caller["request"]
     target = request["path"] + (f"?{request['query']}" if request["query"] else "")
     return {
@@ -123,4 +127,16 @@ def queue_values(bodies, mapping: dict) -> dict:
         "sqs_report_failures": mapping.get("report_failures", False),
         "sqs_visibility_s": mapping.get("visibility_timeout_s", 30),
         "sqs_max_receive": mapping.get("max_receive_count", 0),
+    }
+
+
+def bucket_values(trigger: dict, key: str) -> dict:
+    return {
+        "caller": "s3",
+        "s3_bucket": trigger.get("bucket", ""),
+        "s3_event_type": trigger.get("event_type", "s3:ObjectCreated:*"),
+        "s3_prefix": trigger.get("prefix", ""),
+        "s3_suffix": trigger.get("suffix", ""),
+        "s3_recursive_loop": trigger.get("recursive_loop", "Terminate"),
+        "s3_key": key,
     }

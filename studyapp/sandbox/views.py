@@ -230,6 +230,8 @@ def _job_context(job: SandboxJob) -> dict:
     shown = job.timeline.get("caller")
     if shown and shown.get("kind") == "sqs":
         context["queue"] = {**shown, "mapping": job.caller.get("mapping", {})}
+    elif shown and shown.get("kind") == "s3":
+        context["bucket"] = {**shown, "trigger": job.caller.get("trigger", {})}
     elif shown and job.result is not None:
         context["caller"] = {
             "name": FRONT_DOORS.get(shown["front_door"], shown["front_door"]),

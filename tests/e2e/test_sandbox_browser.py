@@ -217,3 +217,18 @@ def test_a_queue_plays_out_and_the_setting_decides_what_is_lost(page, screenshot
     )
     expect(page.locator('.queue-timeline li[data-kind="dlq"]')).to_have_count(1)
     screenshot(page, "sandbox-caller-sqs")
+
+
+def test_an_s3_trigger_loop_is_stopped_and_a_prefix_fixes_it(page, screenshot):
+    page.goto("/topics/s3-event-notifications/")
+    page.get_by_role("link", name="Watch the loop in the sandbox").click()
+    expect(page.get_by_label("Invoke", exact=True)).to_have_value("s3")
+    page.locator("#run-button").click()
+    summary = page.get_by_test_id("bucket-summary")
+    expect(summary).to_contain_text("recursive loop detection stopped the chain", timeout=30_000)
+    expect(summary).to_have_attribute("data-invokes", "16")
+    screenshot(page, "sandbox-caller-s3-loop")
+    page.get_by_label("Prefix filter").fill("uploads/")
+    page.locator("#run-button").click()
+    expect(page.get_by_test_id("bucket-summary")).to_have_attribute("data-invokes", "1", timeout=30_000)
+    expect(page.get_by_test_id("bucket-timeline")).to_contain_text("outside the trigger's filters")

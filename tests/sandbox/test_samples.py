@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from studyapp.content.library import library
-from studyapp.sandbox.callers import front_door, sqs_mapping
+from studyapp.sandbox.callers import front_door, s3_notifications, sqs_mapping
 from studyapp.sandbox.callers.http_request import parse_request
 from studyapp.sandbox.runtime import FunctionConfig
 
@@ -86,6 +86,16 @@ def test_starter_handler_runs_against_its_event(engine, starter):
         played = sqs_mapping.play(engine.invoke, config, sqs_mapping.Mapping(**starter.mapping), bodies, 0)
         left = len(bodies) - len(played.deleted) - len(played.dead_lettered)
         assert {key: played.summary(left)[key] for key in expect["queue"]} == expect["queue"], played.timeline
+    elif starter.caller == "s3":  # and through its bucket's notification
+        engine.reset(config)
+        played = s3_notifications.play(
+            lambda c, e, seed: [engine.invoke(c, e, seed_resources=seed)],
+            config,
+            s3_notifications.Trigger(**starter.trigger),
+            starter.key,
+            1024,
+        )
+        assert {key: played.summary()[key] for key in expect["bucket"]} == expect["bucket"], played.timeline
     elif starter.caller:  # and through its front door, with its sample request
         sample = library().requests[starter.request]
         request = parse_request(sample.method, sample.target, sample.headers, sample.body, False)

@@ -21,19 +21,34 @@ _state = {"address": None}
 _local = threading.local()
 
 
+# S3 writes name their bucket and key in the record: the sandbox's S3 notifications follow them.
+S3_WRITES = ("PutObject", "CopyObject", "DeleteObject", "CompleteMultipartUpload")
+
+
+def note_target(params=None, model=None, **_kwargs):
+    """botocore 'provide-client-params' hook: remember which object an S3 write is about."""
+    if model is None or model.service_model.service_name != "s3" or model.name not in S3_WRITES:
+        return
+    if isinstance(params, dict):
+        _local.target = {"bucket": str(params.get("Bucket", "")), "key": str(params.get("Key", ""))}
+
+
 def record_call(http_response=None, parsed=None, model=None, **_kwargs):
     """botocore 'after-call' hook: service, operation and HTTP status of each call."""
     status = getattr(http_response, "status_code", None)
     if status is None and isinstance(parsed, dict):
         status = parsed.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    calls.append(
-        {
-            "service": model.service_model.service_name if model else "?",
-            "operation": model.name if model else "?",
-            "status": status,
-            "error": (parsed or {}).get("Error", {}).get("Code") if isinstance(parsed, dict) else None,
-        }
-    )
+    call = {
+        "service": model.service_model.service_name if model else "?",
+        "operation": model.name if model else "?",
+        "status": status,
+        "error": (parsed or {}).get("Error", {}).get("Code") if isinstance(parsed, dict) else None,
+    }
+    target = getattr(_local, "target", None)
+    _local.target = None
+    if target and call["operation"] in S3_WRITES:
+        call.update(target)
+    calls.append(call)
 
 
 class _Body(io.BytesIO):
@@ -94,6 +109,7 @@ def start(address: str, builtin_handlers: list) -> None:
     _state["address"] = address
     sys.meta_path[:] = [finder for finder in sys.meta_path if not getattr(finder, "starts_aws", False)]
     builtin_handlers.append(("before-send", forward))
+    builtin_handlers.append(("provide-client-params", note_target))
     builtin_handlers.append(("after-call", record_call))
 
 

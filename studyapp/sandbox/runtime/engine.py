@@ -277,7 +277,9 @@ class Engine:
         event_json = event if isinstance(event, str) else json.dumps(event)
         if invocation_type == "Event":
             pending = AsyncInvocation(
-                run=lambda: self.run_sync(config, event_json, request_id, invocation_type="Event"),
+                run=lambda: self.run_sync(
+                    config, event_json, request_id, invocation_type="Event", seed=seed_resources
+                ),
                 function_arn=self._run_context.function_arn(config),
                 event_json=event_json,
                 request_id=request_id,
