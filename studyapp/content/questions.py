@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from studyapp.content.files import ContentError, Problem, cached_content, content_path, files_in, load_yaml
+from studyapp.content.library import HTTP_CALLERS
 from studyapp.content.markdown import render_markdown
 from studyapp.content.tokens import UnknownToken, expand
 
@@ -35,7 +36,7 @@ TYPE_KEYS = {
     "numeric": {"answer", "unit", "tolerance"},
     "short": {"accepted", "patterns"},
     "open": {"model_answer", "rubric"},
-    "code": {"starter", "solution", "handler", "event", "event_json", "timeout_s", "checks"},
+    "code": {"starter", "solution", "handler", "event", "event_json", "timeout_s", "checks", "caller"},
 }
 
 
@@ -82,6 +83,7 @@ class Question:
     event_json: str = ""
     timeout_s: int = 3
     checks: dict = field(default_factory=dict)
+    caller: dict = field(default_factory=dict)  # graded through a front door: {kind, request}
     prompt_text: str = ""
 
     @cached_property
@@ -237,6 +239,9 @@ def _code(raw: dict, where: str, path: Path) -> dict:
         raise ContentError(Problem(path, f"{where}: code questions need an 'event' slug or 'event_json'"))
     if not isinstance(raw["checks"], dict):
         raise ContentError(Problem(path, f"{where}: 'checks' must be a mapping"))
+    caller = raw.get("caller") or {}
+    if caller and not (isinstance(caller, dict) and caller.get("kind") in HTTP_CALLERS and caller.get("request")):
+        raise ContentError(Problem(path, f"{where}: 'caller' needs a kind ({', '.join(HTTP_CALLERS)}) and a request"))
     return {
         "starter": str(raw["starter"]),
         "solution": str(raw["solution"]),
@@ -245,6 +250,7 @@ def _code(raw: dict, where: str, path: Path) -> dict:
         "event_json": str(raw.get("event_json") or ""),
         "timeout_s": int(raw.get("timeout_s") or 3),
         "checks": dict(raw["checks"]),
+        "caller": dict(caller),
     }
 
 

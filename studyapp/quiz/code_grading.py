@@ -9,6 +9,7 @@ from django.conf import settings
 
 from studyapp.content.library import library
 from studyapp.sandbox.runtime import FunctionConfig, InvokeResult
+from studyapp.sandbox.service import send_through_front_door
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,41 @@ def run_code(run, question, code: str, owner: str = "") -> CheckOutcome:
         timeout_s=min(question.timeout_s, settings.SANDBOX_MAX_TIMEOUT_S),
         function_name=f"quiz-{question.id}"[:64],
     )
-    result = run(config, question_event(question))
+    response = None
+    if question.caller:  # graded by what the front door's client gets back
+        sample = library().requests[question.caller["request"]]
+        result, response = send_through_front_door(run, config, question.caller["kind"], sample)
+    else:
+        result = run(config, question_event(question))
     if result.status in ("throttled", "rejected"):
         return CheckOutcome(
             False, (f"the sandbox could not run it: {result.payload.get('errorMessage')}",), result
         )
     failures = evaluate(question.checks, result)
+    if response is not None:
+        failures += evaluate_client(question.checks, response)
     return CheckOutcome(not failures, tuple(failures), result)
+
+
+def evaluate_client(checks: dict, response) -> list[str]:
+    """The checks on what the front door's client got: its status and its JSON body."""
+    failures = []
+    if "client_status" in checks and response.status != checks["client_status"]:
+        failures.append(
+            f"expected the client to get HTTP {checks['client_status']}, it got {response.status}: "
+            + response.explanation
+        )
+    if checks.get("client_body_json"):
+        try:
+            body = json.loads(response.body)
+        except ValueError:
+            body = None
+        for key, value in checks["client_body_json"].items():
+            got = body.get(key, "<missing>") if isinstance(body, dict) else "<body is not a JSON object>"
+            if got != value:
+                failures.append(f"expected {key} = {value!r} in the body the client got, got {got!r}")
+    if checks.get("client_content_type"):
+        types = [value for name, value in response.headers if name.lower() == "content-type"]
+        if checks["client_content_type"] not in types:
+            failures.append(f"expected content-type {checks['client_content_type']}, the client got {types}")
+    return failures

@@ -13,6 +13,9 @@ from studyapp.core.learner import owner_filter
 from studyapp.core.ratelimit import RateDecision
 from studyapp.core.ratelimit import check_rate as core_check_rate
 from studyapp.sandbox import jobs
+from studyapp.sandbox.callers import front_door
+from studyapp.sandbox.callers.http_request import parse_request
+from studyapp.sandbox.callers.http_responses import ClientResponse
 from studyapp.sandbox.jobs import HISTORY_LENGTH
 from studyapp.sandbox.models import SandboxRun
 from studyapp.sandbox.process_engine import engine
@@ -84,3 +87,13 @@ def code_runner():
     if settings.SANDBOX_JOBS == "celery":
         return jobs.run_remotely
     return local_runner(engine())
+
+
+def send_through_front_door(
+    run, config: FunctionConfig, kind: str, sample
+) -> tuple[InvokeResult, ClientResponse]:
+    """Grading through a caller: `sample` (a content SampleRequest) sent through the front door
+    `kind`, the function run by `run(config, event_json)`; the invoke and the client's answer."""
+    request = parse_request(sample.method, sample.target, sample.headers, sample.body, False)
+    result, shown = front_door.send(run, config, kind, request)
+    return result, ClientResponse.from_dict(shown["response"])

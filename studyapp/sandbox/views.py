@@ -11,6 +11,7 @@ from studyapp.content.library import library
 from studyapp.core.learner import function_owner, owner_fields, owner_filter
 from studyapp.core.ratelimit import rate_limited
 from studyapp.sandbox import jobs, jsontext, prefill, service, tuner
+from studyapp.sandbox.callers.charges import invokes_at_most
 from studyapp.sandbox.callers.http_events import FRONT_DOORS
 from studyapp.sandbox.callers.http_request import HttpRequest
 from studyapp.sandbox.callers.http_responses import ClientResponse
@@ -113,7 +114,10 @@ def sandbox_run(request):
     form = SandboxForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form)
-    return _submit_safely(request, form)
+    # A caller may invoke many times (a queue's retries, an S3 loop): charged up front, capped
+    # at one minute's allowance so every kind of run stays possible.
+    runs = max(1, min(invokes_at_most(form.caller_settings()), settings.SANDBOX_RUNS_PER_MINUTE))
+    return _submit_safely(request, form, runs)
 
 
 def _submit_safely(request, form: SandboxForm, runs: int = 1, **job_fields):

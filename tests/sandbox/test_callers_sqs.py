@@ -144,3 +144,29 @@ def test_the_page_plays_the_queue_and_keeps_its_settings(client):
         HTTP_HX_REQUEST="true",
     )
     assert refused.status_code == 422 and "Lambda refuses such a mapping" in refused.text
+
+
+@pytest.mark.django_db
+def test_a_queue_run_charges_the_invokes_it_may_make(client, settings, monkeypatch):
+    from django.urls import reverse
+
+    from tests.support.sandbox_client import form
+
+    settings.SANDBOX_RUNS_PER_MINUTE = 6
+    fields = {
+        "caller": "sqs",
+        "sqs_messages": "\n".join(BODIES),
+        "sqs_max_receive": "3",
+        "sqs_visibility_s": "30",
+    }
+    code = [PARTIAL.replace("def handler", "def lambda_handler")]
+    assert (
+        client.post(
+            reverse("sandbox_run"), form(file_code=code, **fields), HTTP_HX_REQUEST="true"
+        ).status_code
+        == 200
+    )
+    # One batch, up to three receives: 3 of the 6 runs this minute.
+    for _ in range(3):
+        assert client.post(reverse("sandbox_run"), form(), HTTP_HX_REQUEST="true").status_code == 200
+    assert client.post(reverse("sandbox_run"), form(), HTTP_HX_REQUEST="true").status_code == 429
