@@ -172,14 +172,9 @@ def _note_warm(job: SandboxJob, config: FunctionConfig, sandbox, result: InvokeR
 
 
 def _run(job: SandboxJob) -> None:
-    if job.caller.get("kind") in FRONT_DOORS:
-        _through_front_door(job)
-        return
-    if job.caller.get("kind") == sqs_mapping.QUEUE:
-        _through_queue(job)
-        return
-    if job.caller.get("kind") == s3_notifications.BUCKET:
-        _through_bucket(job)
+    play = CALLERS.get(job.caller.get("kind", ""))
+    if play is not None:
+        _through_caller(job, play)
         return
     config = function_config(job)
     try:
@@ -201,57 +196,45 @@ def _run(job: SandboxJob) -> None:
         _follow(job, pending)
 
 
-def _through_front_door(job: SandboxJob) -> None:
-    """An HTTP request through API Gateway or a function URL: the event the front door builds,
-    a synchronous invoke, and what the client gets back (kept on the job for the page)."""
+def _through_caller(job: SandboxJob, play) -> None:
+    """A run through a caller: `play(job, sandbox, config)` answers what the page shows of the
+    caller and the last invoke's result, which becomes the job's result and a history entry."""
     config = function_config(job)
     try:
         sandbox = engine()
     except IsolationUnavailable as error:
         _finish(job, problem=str(error))
         return
-    request = HttpRequest.from_dict(job.caller["request"])
-    result, shown = front_door.send(sandbox.invoke, config, job.caller["kind"], request)
-    job.result = to_json(result)
-    _note_warm(job, config, sandbox, result)
+    shown, result = play(job, sandbox, config)
     SandboxJob.objects.filter(pk=job.pk).update(timeline={"caller": _jsonable(shown)})
+    if result is not None:
+        job.result = to_json(result)
+        _note_warm(job, config, sandbox, result)
     _finish(job)
-    if job.user_id or job.learner_key:
+    if result is not None and (job.user_id or job.learner_key):
         record_job_run(job, result)
 
 
-def _through_queue(job: SandboxJob) -> None:
-    """Messages on an SQS queue and the event source mapping that polls it, played out; the
-    timeline and the counts are kept on the job for the page, the last invoke as its result."""
-    config = function_config(job)
-    try:
-        sandbox = engine()
-    except IsolationUnavailable as error:
-        _finish(job, problem=str(error))
-        return
+def _through_front_door(job: SandboxJob, sandbox, config: FunctionConfig) -> tuple[dict, InvokeResult]:
+    """An HTTP request through API Gateway or a function URL: the event the front door builds,
+    a synchronous invoke, and what the client gets back."""
+    request = HttpRequest.from_dict(job.caller["request"])
+    result, shown = front_door.send(sandbox.invoke, config, job.caller["kind"], request)
+    return shown, result
+
+
+def _through_queue(job: SandboxJob, sandbox, config: FunctionConfig) -> tuple[dict, InvokeResult | None]:
+    """Messages on an SQS queue and the event source mapping that polls it, played out."""
     mapping = sqs_mapping.Mapping(**job.caller["mapping"])
     started_ms = int(job.created_at.timestamp() * 1000)
     played = sqs_mapping.play(sandbox.invoke, config, mapping, job.caller["messages"], started_ms)
     left = len(job.caller["messages"]) - len(played.deleted) - len(played.dead_lettered)
-    shown = {"kind": "sqs", "timeline": played.timeline, "summary": played.summary(left)}
-    SandboxJob.objects.filter(pk=job.pk).update(timeline={"caller": _jsonable(shown)})
-    if played.last_result is not None:
-        job.result = to_json(played.last_result)
-        _note_warm(job, config, sandbox, played.last_result)
-    _finish(job)
-    if played.last_result is not None and (job.user_id or job.learner_key):
-        record_job_run(job, played.last_result)
+    return {"kind": "sqs", "timeline": played.timeline, "summary": played.summary(left)}, played.last_result
 
 
-def _through_bucket(job: SandboxJob) -> None:
+def _through_bucket(job: SandboxJob, sandbox, config: FunctionConfig) -> tuple[dict, InvokeResult | None]:
     """An object put into a bucket whose notification invokes the function, asynchronously,
     and every notification the function's own writes cause (a loop, stopped as Lambda does)."""
-    config = function_config(job)
-    try:
-        sandbox = engine()
-    except IsolationUnavailable as error:
-        _finish(job, problem=str(error))
-        return
 
     def deliver(config, event_json: str, seed: bool) -> list:
         invocation = sandbox.start(config, event_json, "Event", seed_resources=seed)
@@ -262,14 +245,14 @@ def _through_bucket(job: SandboxJob) -> None:
 
     trigger = s3_notifications.Trigger(**job.caller["trigger"])
     played = s3_notifications.play(deliver, config, trigger, job.caller["key"], 1024)
-    shown = {"kind": "s3", "timeline": played.timeline, "summary": played.summary()}
-    SandboxJob.objects.filter(pk=job.pk).update(timeline={"caller": _jsonable(shown)})
-    if played.last_result is not None:
-        job.result = to_json(played.last_result)
-        _note_warm(job, config, sandbox, played.last_result)
-    _finish(job)
-    if played.last_result is not None and (job.user_id or job.learner_key):
-        record_job_run(job, played.last_result)
+    return {"kind": "s3", "timeline": played.timeline, "summary": played.summary()}, played.last_result
+
+
+CALLERS = {
+    **dict.fromkeys(FRONT_DOORS, _through_front_door),
+    sqs_mapping.QUEUE: _through_queue,
+    s3_notifications.BUCKET: _through_bucket,
+}
 
 
 def _tune(job: SandboxJob) -> None:
