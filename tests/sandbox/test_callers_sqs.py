@@ -170,3 +170,33 @@ def test_a_queue_run_charges_the_invokes_it_may_make(client, settings, monkeypat
     for _ in range(3):
         assert client.post(reverse("sandbox_run"), form(), HTTP_HX_REQUEST="true").status_code == 200
     assert client.post(reverse("sandbox_run"), form(), HTTP_HX_REQUEST="true").status_code == 429
+
+
+def test_messages_the_function_sends_with_boto3_join_the_queue(engine):
+    code = """
+import json, boto3
+sqs = boto3.client("sqs")
+def handler(event, context):
+    for record in event["Records"]:
+        order = json.loads(record["body"])
+        if order.get("split"):  # a big order becomes two small ones, sent back to the queue
+            url = sqs.get_queue_url(QueueName="sandbox-queue")["QueueUrl"]
+            for part in (1, 2):
+                sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"n": order["n"], "part": part}))
+"""
+    played = run(engine, code, bodies=['{"n": 1, "split": true}', '{"n": 2}'])
+    assert played.sent_by_function == 2 and len(played.deleted) == 4 and played.invokes == 2
+    assert any("with boto3" in step["text"] for step in played.timeline)
+
+
+def test_a_function_that_requeues_forever_is_stopped_by_loop_detection(engine):
+    code = """
+import boto3
+sqs = boto3.client("sqs")
+def handler(event, context):
+    url = sqs.get_queue_url(QueueName="sandbox-queue")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody=event["Records"][0]["body"])
+"""
+    played = run(engine, code, bodies=['{"n": 1}'])
+    assert played.stopped_by_loop_detection and played.invokes == sqs_mapping.LOOP_LIMIT
+    assert [step["kind"] for step in played.timeline].count("loop") == 1

@@ -22,7 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 QUEUE, QUEUE_NAME = "sqs", "An SQS queue, through an event source mapping"
-QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:sandbox-queue"
+QUEUE_NAME = "sandbox-queue"  # what a handler sends to, with boto3, to put messages on this queue
+QUEUE_ARN = f"arn:aws:sqs:us-east-1:123456789012:{QUEUE_NAME}"
+LOOP_LIMIT = 16  # invocations of one chain before Lambda's recursive loop detection stops it
 MAX_INVOKES = 25  # a function that fails forever stops here (SQS would go on until retention)
 MAX_MESSAGES = 50
 
@@ -64,6 +66,7 @@ class Message:
     receive_count: int = 0
     first_receive_ms: int | None = None
     visible_at: float = 0.0
+    depth: int = 1  # invocations in its chain: 1 from the page, +1 for each send by the function
 
 
 @dataclass
@@ -74,6 +77,8 @@ class Playback:
     invokes: int = 0
     last_result: object = None
     stopped_early: bool = False
+    sent_by_function: int = 0
+    stopped_by_loop_detection: bool = False
 
     def note(self, clock: float, kind: str, text: str, **extra) -> None:
         self.timeline.append({"t": round(clock, 3), "kind": kind, "text": text, **extra})
@@ -85,6 +90,8 @@ class Playback:
             "dead_lettered": len(self.dead_lettered),
             "left_in_queue": left,
             "stopped_early": self.stopped_early,
+            "sent_by_function": self.sent_by_function,
+            "stopped_by_loop_detection": self.stopped_by_loop_detection,
         }
 
 
@@ -195,7 +202,9 @@ def _invoke_batch(invoke, config, mapping, batch, queue, clock, played) -> float
         + ", ".join(f"{m.id[:8]} (receive #{m.receive_count})" for m in batch),
         messages=[m.id for m in batch],
     )
-    result = invoke(config, json.dumps(event))
+    # The first invoke creates the queue in the sandbox's in-memory SQS (its "Seed resources"),
+    # so the function can send to it with boto3.
+    result = invoke(config, json.dumps(event), seed_resources=played.invokes == 0)
     played.invokes += 1
     played.last_result = result
     duration_s = result.report.duration_ms / 1000 if result.report else 0.0
@@ -228,6 +237,9 @@ def _invoke_batch(invoke, config, mapping, batch, queue, clock, played) -> float
         if message.id not in failing:
             queue.remove(message)
             played.deleted.append(message.id)
+    _enqueue_sends(
+        result, max(message.depth for message in batch) + 1, queue, clock, batch[0].sent_ms, played
+    )
     returned = [m.id[:8] for m in batch if m.id in failing]
     played.note(
         clock,
@@ -240,3 +252,35 @@ def _invoke_batch(invoke, config, mapping, batch, queue, clock, played) -> float
         returned=[m.id for m in batch if m.id in failing],
     )
     return clock
+
+
+def _enqueue_sends(result, depth: int, queue: list, clock: float, sent_ms: int, played: Playback) -> None:
+    """Messages the function sent to this queue with boto3 join it (the records come from the
+    sandbox: anything not well-formed is left out); a chain that keeps sending is stopped."""
+    for call in result.aws_calls or ():
+        if call.get("service") != "sqs" or call.get("operation") not in ("SendMessage", "SendMessageBatch"):
+            continue
+        bodies = call.get("bodies")
+        if not (isinstance(call.get("status"), int) and call["status"] < 300 and isinstance(bodies, list)):
+            continue
+        if call.get("queue") != QUEUE_NAME:
+            played.note(clock, "send", f"The function sent {len(bodies)} message(s) to another queue.")
+            continue
+        if depth > LOOP_LIMIT:
+            played.stopped_by_loop_detection = True
+            played.note(
+                clock,
+                "loop",
+                f"Lambda detected a recursive loop: this message's chain already invoked the function "
+                f"{LOOP_LIMIT} times, so it stops the next invocation and notifies you.",
+            )
+            continue
+        for body in bodies:
+            if isinstance(body, str) and len(queue) < MAX_MESSAGES:
+                queue.append(
+                    Message(
+                        str(uuid.uuid4()), body, sent_ms + int(clock * 1000), visible_at=clock, depth=depth
+                    )
+                )
+                played.sent_by_function += 1
+        played.note(clock, "send", f"The function sent {len(bodies)} message(s) to this queue with boto3.")

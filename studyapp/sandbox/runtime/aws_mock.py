@@ -25,12 +25,23 @@ _local = threading.local()
 S3_WRITES = ("PutObject", "CopyObject", "DeleteObject", "CompleteMultipartUpload")
 
 
+# Sends to SQS name their queue and carry their bodies (each cut at 4 KB, 10 a call): the
+# sandbox's queue caller feeds them to its queue.
+SQS_SENDS = ("SendMessage", "SendMessageBatch")
+
+
 def note_target(params=None, model=None, **_kwargs):
-    """botocore 'provide-client-params' hook: remember which object an S3 write is about."""
-    if model is None or model.service_model.service_name != "s3" or model.name not in S3_WRITES:
+    """botocore 'provide-client-params' hook: remember which object an S3 write is about, or
+    which queue an SQS send goes to and what it sends."""
+    if model is None or not isinstance(params, dict):
         return
-    if isinstance(params, dict):
+    service = model.service_model.service_name
+    if service == "s3" and model.name in S3_WRITES:
         _local.target = {"bucket": str(params.get("Bucket", "")), "key": str(params.get("Key", ""))}
+    elif service == "sqs" and model.name in SQS_SENDS:
+        entries = params.get("Entries") if model.name == "SendMessageBatch" else [params]
+        bodies = [str(entry.get("MessageBody", ""))[:4096] for entry in (entries or [])[:10]]
+        _local.target = {"queue": str(params.get("QueueUrl", "")).rsplit("/", 1)[-1], "bodies": bodies}
 
 
 def record_call(http_response=None, parsed=None, model=None, **_kwargs):
@@ -46,7 +57,7 @@ def record_call(http_response=None, parsed=None, model=None, **_kwargs):
     }
     target = getattr(_local, "target", None)
     _local.target = None
-    if target and call["operation"] in S3_WRITES:
+    if target and call["operation"] in (*S3_WRITES, *SQS_SENDS):
         call.update(target)
     calls.append(call)
 
