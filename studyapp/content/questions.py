@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from studyapp.content.files import ContentError, Problem, cached_content, content_path, files_in, load_yaml
-from studyapp.content.library import HTTP_CALLERS
+from studyapp.content.library import HTTP_CALLERS, QUEUE_CALLER
 from studyapp.content.markdown import render_markdown
 from studyapp.content.tokens import UnknownToken, expand
 
@@ -240,8 +240,16 @@ def _code(raw: dict, where: str, path: Path) -> dict:
     if not isinstance(raw["checks"], dict):
         raise ContentError(Problem(path, f"{where}: 'checks' must be a mapping"))
     caller = raw.get("caller") or {}
-    if caller and not (isinstance(caller, dict) and caller.get("kind") in HTTP_CALLERS and caller.get("request")):
-        raise ContentError(Problem(path, f"{where}: 'caller' needs a kind ({', '.join(HTTP_CALLERS)}) and a request"))
+    http = isinstance(caller, dict) and caller.get("kind") in HTTP_CALLERS and caller.get("request")
+    queue = isinstance(caller, dict) and caller.get("kind") == QUEUE_CALLER and caller.get("messages")
+    if caller and not (http or queue):
+        raise ContentError(
+            Problem(
+                path,
+                f"{where}: 'caller' needs a kind ({', '.join(HTTP_CALLERS)}) and a request, "
+                f"or kind {QUEUE_CALLER} with messages (and a mapping)",
+            )
+        )
     return {
         "starter": str(raw["starter"]),
         "solution": str(raw["solution"]),

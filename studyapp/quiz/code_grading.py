@@ -9,7 +9,7 @@ from django.conf import settings
 
 from studyapp.content.library import library
 from studyapp.sandbox.runtime import FunctionConfig, InvokeResult
-from studyapp.sandbox.service import send_through_front_door
+from studyapp.sandbox.service import send_through_front_door, send_through_queue
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,11 @@ def run_code(run, question, code: str, owner: str = "") -> CheckOutcome:
         timeout_s=min(question.timeout_s, settings.SANDBOX_MAX_TIMEOUT_S),
         function_name=f"quiz-{question.id}"[:64],
     )
-    response = None
-    if question.caller:  # graded by what the front door's client gets back
+    response = queue = None
+    if question.caller.get("kind") == "sqs":  # graded by what happened to the messages
+        bodies = library().messages[question.caller["messages"]].bodies
+        result, queue = send_through_queue(run, config, bodies, question.caller.get("mapping", {}))
+    elif question.caller:  # graded by what the front door's client gets back
         sample = library().requests[question.caller["request"]]
         result, response = send_through_front_door(run, config, question.caller["kind"], sample)
     else:
@@ -87,6 +90,9 @@ def run_code(run, question, code: str, owner: str = "") -> CheckOutcome:
     failures = evaluate(question.checks, result)
     if response is not None:
         failures += evaluate_client(question.checks, response)
+    for key, value in (question.checks.get("queue") or {}).items():
+        if queue is not None and queue.get(key) != value:
+            failures.append(f"expected {key.replace('_', ' ')} = {value} on the queue, got {queue.get(key)}")
     return CheckOutcome(not failures, tuple(failures), result)
 
 

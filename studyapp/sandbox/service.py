@@ -13,7 +13,7 @@ from studyapp.core.learner import owner_filter
 from studyapp.core.ratelimit import RateDecision
 from studyapp.core.ratelimit import check_rate as core_check_rate
 from studyapp.sandbox import jobs
-from studyapp.sandbox.callers import front_door
+from studyapp.sandbox.callers import front_door, sqs_mapping
 from studyapp.sandbox.callers.http_request import parse_request
 from studyapp.sandbox.callers.http_responses import ClientResponse
 from studyapp.sandbox.jobs import HISTORY_LENGTH
@@ -97,3 +97,17 @@ def send_through_front_door(
     request = parse_request(sample.method, sample.target, sample.headers, sample.body, False)
     result, shown = front_door.send(run, config, kind, request)
     return result, ClientResponse.from_dict(shown["response"])
+
+
+def send_through_queue(run, config: FunctionConfig, bodies, mapping: dict) -> tuple[InvokeResult, dict]:
+    """Grading through a queue: the messages played through an event source mapping, the
+    function run by `run(config, event_json)`; the last invoke and the queue's counts."""
+    played = sqs_mapping.play(
+        lambda config, event_json, **_: run(config, event_json),
+        config,
+        sqs_mapping.Mapping(**mapping),
+        list(bodies),
+        0,
+    )
+    left = len(bodies) - len(played.deleted) - len(played.dead_lettered)
+    return played.last_result, played.summary(left)

@@ -21,3 +21,16 @@ def test_a_proxy_response_question_is_graded_by_the_clients_answer():
         assert "body must be a string" in starter.failures[0]
     finally:
         engine.close()
+
+
+def test_a_partial_batch_question_is_graded_by_what_happened_to_the_messages():
+    question = bank().questions["code-sqs-partial-batch-through-the-queue"]
+    engine = make_engine(blank_environments=1, max_environments=4)
+    try:
+        solved = run_code(local_runner(engine), question, question.solution)
+        assert solved.passed, solved.failures
+        starter = run_code(local_runner(engine), question, question.starter)
+        assert not starter.passed
+        assert "expected deleted = 2 on the queue, got 0" in starter.failures
+    finally:
+        engine.close()
