@@ -240,3 +240,11 @@ def test_the_page_shows_what_the_client_got_and_keeps_the_caller_in_permalinks(c
         HTTP_HX_REQUEST="true",
     )
     assert bad.status_code == 422 and "The path starts with /" in bad.text
+
+
+def test_a_request_that_makes_the_event_too_big_never_reaches_the_function(engine):
+    big = parse_request("POST", "/upload", "content-type: text/plain", "x" * (6 * 1024 * 1024 + 10), False)
+    result, response = through(engine, REST, "'never runs'", request=big)
+    assert result.status == "rejected" and result.status_code == 413
+    assert response.status == 500 and response.verdict == "not_invoked"
+    assert "at most 6 MB of event" in response.explanation

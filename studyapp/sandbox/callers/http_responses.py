@@ -114,14 +114,20 @@ def _not_invoked(front_door: str, result) -> ClientResponse:
         FUNCTION_URL: b"Internal Server Error",
     }[front_door]
     status = 502 if front_door == FUNCTION_URL else 500
-    return ClientResponse(
-        status,
-        _content_type(front_door, body),
-        body,
-        "not_invoked",
+    explanation = (
         f"Lambda did not run the function ({result.status}: {reason}). The front door answers "
-        f"{status} without the function having run.",
+        f"{status} without the function having run."
     )
+    if result.status_code == 413:
+        limit = (
+            "API Gateway accepts requests up to 10 MB" if front_door != FUNCTION_URL else "The URL took it"
+        )
+        explanation += (
+            f" {limit}, but a synchronous invoke carries at most 6 MB of event: a request that "
+            "grows the event past 6 MB never reaches your function (send big payloads to S3 "
+            "and pass a reference instead)."
+        )
+    return ClientResponse(status, _content_type(front_door, body), body, "not_invoked", explanation)
 
 
 def _content_type(front_door: str, body: bytes) -> tuple[tuple[str, str], ...]:
