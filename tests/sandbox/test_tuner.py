@@ -45,9 +45,10 @@ def test_the_tuner_runs_each_size_and_marks_the_cheapest_and_the_fastest(client)
     rows = table_rows(page)
     assert sorted(rows) == [128, 512, 1769]
     durations = {memory: float(cells[0]) for memory, cells in rows.items()}
-    # CPU in proportion to memory: the same work takes longer at 128 MB than at 1,769 MB (about
-    # 14x on an idle host, bench/sandbox_cpu.py; less when parallel tests share the cores).
-    assert durations[128] > 1.5 * durations[1769], durations
+    # Every size really ran and was measured. (How CPU follows memory is tested with care in
+    # test_cpu_and_budget.py and measured in bench/sandbox_cpu.py: one sample per size here,
+    # on cores the parallel tests share, says nothing reliable about it.)
+    assert all(duration > 0 for duration in durations.values()), durations
     points = SandboxJob.objects.get().timeline["points"]
     # The table rounds costs to ten decimal places: judge the marks on the exact figures.
     costs = {point["memory_mb"]: Decimal(point["cost"]) for point in points}
