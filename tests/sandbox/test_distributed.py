@@ -6,7 +6,6 @@ mid-run gives the learner a clear answer, not an endless spinner."""
 import os
 import signal
 import sqlite3
-import subprocess
 import time
 import urllib.error
 import urllib.parse
@@ -26,6 +25,7 @@ from tests.support.servers import (
     site_env,
     start_gunicorn,
     start_sandbox_host,
+    stop_process_groups,
     wait_until_host_beats,
     wait_until_up,
 )
@@ -61,15 +61,7 @@ def site(tmp_path_factory, redis_url):
             wait_until_host_beats(redis_url, host)
         yield {"base": base, "database": database, "workers": workers, "env": env, "redis": redis_url}
     finally:
-        for process in [web, *workers.values()]:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in [web, *workers.values()]:
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(20)
+        stop_process_groups([web, *workers.values()])
         # Hosts killed with idle (frozen) environments leave them behind, as a crashed host
         # would: clear them now, as the next engine on this machine would at its start.
         sweep_orphaned_groups(detect().cgroup_mode)

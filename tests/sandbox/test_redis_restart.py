@@ -3,9 +3,7 @@ the run that was going finishes, the run that waited in the lost queue ends with
 message, the site answers while Redis is away, and new runs work once it is back."""
 
 import os
-import signal
 import sqlite3
-import subprocess
 import time
 import urllib.request
 
@@ -22,6 +20,7 @@ from tests.support.servers import (
     site_env,
     start_gunicorn,
     start_sandbox_host,
+    stop_process_groups,
     wait_until_host_beats,
     wait_until_up,
 )
@@ -55,14 +54,7 @@ def site(tmp_path):
             wait_until_host_beats(server.url, "only-host")
             yield {"base": base, "database": database, "redis": server}
         finally:
-            for process in (web, host):
-                os.killpg(process.pid, signal.SIGTERM)
-            for process in (web, host):
-                try:
-                    process.wait(20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(20)
+            stop_process_groups([web, host])
             sweep_orphaned_groups(detect().cgroup_mode)
 
 

@@ -3,6 +3,7 @@ free loopback port, and a cookie-keeping client. Benchmarks import these from he
 
 import http.cookiejar
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -155,3 +156,17 @@ def wait_until_host_beats(redis_url: str, host: str, timeout_s: float = 60) -> N
     while client.get(f":1:sandbox:alive:{host}") is None:
         assert time.monotonic() < deadline, f"sandbox host {host} did not start"
         time.sleep(0.2)
+
+
+def stop_process_groups(processes) -> None:
+    """Stop servers started in their own process groups (gunicorn, sandbox hosts): SIGTERM to
+    each group still running, then SIGKILL to any that does not end within 20 s."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(20)
