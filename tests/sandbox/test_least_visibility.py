@@ -2,11 +2,14 @@
 libraries, locales, time zones and a base set of commands; no host software, no host-wide
 /proc entries that describe the machine."""
 
+import os
 from pathlib import Path
 
 from django.conf import settings
 
+from studyapp.sandbox.runtime import own_filesystem
 from studyapp.sandbox.runtime.bwrap import USR_COMMANDS, usr_view
+from studyapp.sandbox.runtime.engine import ROOT_PREFIX, sweep_orphaned_folders
 from studyapp.sandbox.runtime.libraries import EMULATOR_PACKAGES_INSIDE, RUNTIME_PACKAGES_INSIDE
 from tests.sandbox.conftest import function
 
@@ -82,7 +85,9 @@ def test_an_interpreter_outside_usr_gets_the_whole_of_usr_without_usr_local():
 
 def test_the_mount_table_inside_names_no_project_path(engine):
     """A bind mount's source shows in /proc/self/mountinfo: the libraries are bound from a shared
-    copy in the temporary folder, so neither the checkout nor its libraries folder is named."""
+    copy in the temporary folder, so neither the checkout nor its libraries folder is named; the
+    code, /etc and the runtime come from the engine's own tmpfs, so neither the engine's folder
+    nor the server's pid shows."""
     result = engine.invoke(
         function("def handler(e, c):\n    return open('/proc/self/mountinfo').read()\n"), {}
     )
@@ -90,3 +95,20 @@ def test_the_mount_table_inside_names_no_project_path(engine):
     assert f" {RUNTIME_PACKAGES_INSIDE} " in mounts and f" {EMULATOR_PACKAGES_INSIDE} " in mounts
     assert str(settings.BASE_DIR) not in mounts
     assert str(Path(settings.SANDBOX_LIBRARIES_DIR).resolve()) not in mounts
+    assert engine.own_filesystem, "CI runs as root: the engine's folder is a tmpfs of its own"
+    assert ROOT_PREFIX not in mounts and str(os.getpid()) not in mounts
+    task = next(line.split() for line in mounts.splitlines() if line.split()[4] == "/var/task")
+    assert task[3].startswith("/env-") and task[3].endswith("/task")  # relative to the tmpfs
+    etc = next(line.split() for line in mounts.splitlines() if line.split()[4] == "/etc")
+    assert etc[3] == "/etc" and "tmpfs" in etc
+
+
+def test_a_killed_engines_tmpfs_is_unmounted_and_removed_by_the_next(tmp_path):
+    """What a killed server left (its mounted folder, learners' code inside) goes at the next
+    engine's start."""
+    folder = tmp_path / f"{ROOT_PREFIX}999999999-left"  # no such pid
+    folder.mkdir()
+    assert own_filesystem.mount_tmpfs(folder, 1024 * 1024)
+    (folder / "code.py").write_text("secret = 1\n")
+    sweep_orphaned_folders(tmp_path)
+    assert not own_filesystem.is_mount_point(folder) and not folder.exists()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studyapp.sandbox.runtime import lambda_format as fmt
-from studyapp.sandbox.runtime import reachable, uid_ranges
+from studyapp.sandbox.runtime import own_filesystem, reachable, uid_ranges
 from studyapp.sandbox.runtime.async_invoke import AsyncInvocation
 from studyapp.sandbox.runtime.bwrap import write_etc
 from studyapp.sandbox.runtime.cgroups import (
@@ -53,6 +53,10 @@ MIB = 1024 * 1024
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 
 
+# The engine's folder holds the runtime's files and every environment's code: a few MB in
+# practice; the cap keeps a flood of files from taking the host's memory (a full folder fails
+# that one environment's start, which frees its slot).
+WORK_DIR_BYTES = 256 * MIB
 ROOT_PREFIX = "coldstart-sandbox-"  # then the engine's pid: a folder whose process is gone is swept
 ROOT_PATTERN = re.compile(rf"^{ROOT_PREFIX}(\d+)-")
 
@@ -62,6 +66,7 @@ def sweep_orphaned_folders(work_dir: Path) -> None:
     for folder in work_dir.glob(f"{ROOT_PREFIX}*"):
         match = ROOT_PATTERN.match(folder.name)
         if match and not process_alive(int(match.group(1))):
+            own_filesystem.unmount(folder)
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -153,6 +158,8 @@ class Engine:
                 "SANDBOX_ALLOW_DEGRADED=1 (each environment is then used once)."
             )
         self._root = Path(tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{os.getpid()}-", dir=self.settings.work_dir))
+        # Its own tmpfs where root may mount: no host path in the sandbox's mountinfo.
+        self.own_filesystem = self.host.isolated and own_filesystem.mount_tmpfs(self._root, WORK_DIR_BYTES)
         self._root.chmod(0o755)  # sandbox uids must reach their bind-mount sources
         runtime_dir = self._root / "runtime"
         runtime_dir.mkdir()
@@ -306,6 +313,7 @@ class Engine:
         self._closed = True
         self.pool.close()
         cleanup_group(self.host.cgroup_mode, self._group)
+        own_filesystem.unmount(self._root)
         shutil.rmtree(self._root, ignore_errors=True)
         if self._uids is not None:
             self._uids.release()  # after every environment is gone
