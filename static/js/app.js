@@ -97,6 +97,11 @@
     darkQuery.addEventListener("change", syncToggle);
     addCopyButtons(document);
     document.addEventListener("keydown", onSearchKeys);
+    // A print button only where script can press it (without script: the browser's own Print).
+    document.querySelectorAll("[data-print]").forEach(function (printButton) {
+      printButton.hidden = false;
+      printButton.addEventListener("click", function () { window.print(); });
+    });
   });
   document.addEventListener("htmx:afterSwap", function (event) { addCopyButtons(event.target); });
 })();

@@ -83,7 +83,14 @@ def search(request):
 
 @require_GET
 def cheat_sheet(request):
-    return render(request, "topics/cheatsheet.html", {"sheet": limit_sheet()})
+    sheet = limit_sheet()
+    # Printed, each row points at a numbered source listed once at the end (URLs are long).
+    sources: dict[str, int] = {}
+    groups = [
+        (group, [(limit, sources.setdefault(limit.source, len(sources) + 1)) for limit in group.limits])
+        for group in sheet.groups
+    ]
+    return render(request, "topics/cheatsheet.html", {"sheet": sheet, "groups": groups, "sources": sources})
 
 
 @require_GET
