@@ -4,7 +4,9 @@ An ALB expects a response with statusCode, statusDescription, headers, isBase64E
 string body. Two ALB quirks matter here:
   * query string values reach the function exactly as the client sent them, still
     percent-encoded, so the function has to decode them itself;
-  * the response body (after any base64 encoding) must stay under 1 MB, unlike API Gateway's 6 MB.
+  * the whole response JSON, body included after any base64 encoding, must stay within the ALB's
+    1 MB limit for Lambda targets, or the client gets a 502. That is far below Lambda's own 6 MB
+    synchronous response limit (and API Gateway's 10 MB payload limit).
 """
 
 import html
@@ -47,7 +49,7 @@ def lambda_handler(event, context):
     items = [p for p in PRODUCTS if category in (None, p["category"])][:limit]
     logger.info("category=%s limit=%d -> %d product(s)", category, limit, len(items))
 
-    # Header names arrive lower-cased from the ALB (when multi-value headers are off).
+    # Single-value header mode: one string per header name.
     wants_html = "text/html" in event.get("headers", {}).get("accept", "")
     return respond(
         HTTPStatus.OK, {"category": category, "count": len(items), "products": items}, as_html=wants_html

@@ -68,7 +68,7 @@ def test_the_main_limits_are_quoted_through_tokens_not_typed():
     offenders = []
     for topic in TOPICS:
         if topic.slug == "common-misconceptions":
-            continue  # it quotes the notes' wrong numbers on purpose
+            continue  # it quotes common wrong numbers on purpose
         body = re.sub(r"```.*?```", "", topic.body, flags=re.DOTALL)  # code may carry literals
         offenders += [f"{topic.slug}: {match}" for match in TYPED_LIMIT.findall(body)]
     for path in sorted(Path(settings.CONTENT_DIR, "questions").glob("*.yaml")):
@@ -85,7 +85,7 @@ def test_limit_tokens_in_questions_are_expanded_everywhere_they_show():
         leaks += [question.id for text in shown if "[[" in text]
     assert leaks == []
     timeout = bank().questions["lambda-at-edge-viewer-timeout"]
-    assert timeout.answer == limit_sheet()["edge_timeout"].value
+    assert timeout.answer == limit_sheet()["edge_viewer_timeout"].value
 
 
 def test_the_bank_is_complete():
@@ -106,3 +106,35 @@ def test_every_page_has_at_least_four_questions(topic):
 
 def test_every_starter_handler_has_a_sample_event_and_there_are_twenty():
     assert len(library().handlers) >= 20
+
+
+# The learner never saw the notes the content was planned from: a page or question may name a
+# common claim, never "note 003" or "the source notes".
+NOTE_REFERENCE = re.compile(
+    r"\bnotes?\s*\(?0\d\d\b|\b(?:source|seed|study) notes?\b|\bthe notes\b|\bnotes'|\bin the notes\b",
+    re.IGNORECASE,
+)
+
+
+def _learner_text(question) -> list[str]:
+    texts = [question.prompt, question.explanation, question.model_answer, *question.rubric]
+    texts += [text for choice in question.choices for text in (choice.text, choice.why)]
+    return texts
+
+
+def test_no_page_or_question_refers_the_learner_to_notes():
+    offenders = []
+    for topic in TOPICS:
+        for text in (topic.title, topic.summary, topic.body):
+            offenders += [f"{topic.slug}: {m.group(0)}" for m in NOTE_REFERENCE.finditer(text)]
+    for question in bank().questions.values():
+        for text in _learner_text(question):
+            offenders += [f"{question.id}: {m.group(0)}" for m in NOTE_REFERENCE.finditer(text)]
+    assert offenders == []
+
+
+def test_the_note_reference_check_catches_the_shapes_it_is_for():
+    caught = ["Claim (note 004): x", "one of the source notes", "The notes say", "the notes' question"]
+    caught += ["notes 001 and 002", "a seed note"]
+    assert all(NOTE_REFERENCE.search(text) for text in caught)
+    assert not any(NOTE_REFERENCE.search(t) for t in ["Note that Lambda", "release notes", "!!! note"])

@@ -10,7 +10,7 @@ from studyapp.content.limits import limit_sheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# A4 landscape with the 64 limits of limits.yaml: 3 pages when this was written (4 before the
+# A4 landscape with the 75 limits of limits.yaml: 3 pages when this was written (4 before the
 # notes column went down to 6.5 pt). More limits may add a page; the test then says so.
 MAX_PRINTED_PAGES = 3
 
