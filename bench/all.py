@@ -17,6 +17,7 @@ from bench import (  # noqa: E402
     sandbox_cpu,
     sandbox_hosts,
     sandbox_service,
+    search,
     topic_page,
 )
 
@@ -25,7 +26,16 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 
 def main() -> None:
     rows, details = [], []
-    for module in (topic_page, sandbox, sandbox_coldstart, sandbox_cpu, sandbox_service, sandbox_hosts, quiz):
+    for module in (
+        topic_page,
+        search,
+        sandbox,
+        sandbox_coldstart,
+        sandbox_cpu,
+        sandbox_service,
+        sandbox_hosts,
+        quiz,
+    ):
         captured = io.StringIO()
         with contextlib.redirect_stdout(captured):
             rows += module.main()

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from studyapp.content.glossary import glossary
 from studyapp.content.library import library
 from studyapp.content.limits import limit_sheet
 from studyapp.content.pricing import price_list
@@ -17,7 +18,7 @@ from tests.support.database_tests import keep_database_tests
 from tests.support.redis_server import redis_server
 
 REAL_CONTENT = Path(settings.BASE_DIR, "content")
-CACHED_LOADERS = (catalog, limit_sheet, price_list, library, bank)
+CACHED_LOADERS = (catalog, limit_sheet, price_list, library, bank, glossary)
 
 
 def pytest_addoption(parser):

@@ -1,17 +1,19 @@
 """Numbers quoted from the single sources: `[[limit:timeout]]` in a page or a question becomes
 "900 seconds" from content/limits.yaml, `[[limit:timeout|value]]` just "900", and
 `[[price:request_price_per_million]]` "$0.20" from content/pricing.yaml. Change a limit in one
-file and every page and question that quotes it follows."""
+file and every page and question that quotes it follows. `[[term:dlq]]` links a term to its
+glossary entry (content/glossary.yaml), with the long form as the link's title."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
 
+from studyapp.content.glossary import term_by_anchor
 from studyapp.content.limits import limit_sheet
 from studyapp.content.pricing import price_list
 
-TOKEN = re.compile(r"\[\[(limit|price):([a-z0-9_]+)(?:\|(value|unit))?\]\]")
+TOKEN = re.compile(r"\[\[(limit|price):([a-z0-9_]+)(?:\|(value|unit))?\]\]|\[\[(term):([a-z0-9-]+)\]\]")
 
 
 class UnknownToken(ValueError):
@@ -47,13 +49,23 @@ def _price(key: str) -> str:
     return f"${value:.2f}" if value >= Decimal("0.01") else f"${value:f}"
 
 
+def _term(anchor: str) -> str:
+    term = term_by_anchor(anchor)
+    if term is None:
+        raise UnknownToken(f"unknown glossary term '{anchor}' (see content/glossary.yaml)")
+    title = (term.long or term.definition).replace('"', "'")
+    return f'[{term.term}](/glossary/#{term.anchor} "{title}")'
+
+
 def expand(text: str, strict: bool = True) -> str:
     """Replace every token. An unknown one raises UnknownToken naming it (check_content), or,
     when not strict (serving pages), stays visible as written rather than breaking the page."""
 
     def replace(match: re.Match) -> str:
-        kind, key, part = match.groups()
+        kind, key, part, is_term, term = match.groups()
         try:
+            if is_term:
+                return _term(term)
             return _limit(key, part) if kind == "limit" else _price(key)
         except UnknownToken:
             if strict:

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 from studyapp.content.checks import content_checker
 from studyapp.content.files import Problem
+from studyapp.content.glossary import glossary, glossary_path
 from studyapp.content.limits import function_bounds, limits_path, parse_limits
 from studyapp.content.pricing import Usage, cents, estimate, parse_price_list, pricing_path
 from studyapp.content.questions import questions_dir
 from studyapp.content.tokens import UnknownToken, expand
-from studyapp.content.topics import build_catalog, topics_dir
+from studyapp.content.topics import build_catalog, catalog, topics_dir
 
 INTERNAL_TOPIC_LINK = re.compile(r'href="/topics/([^/"#]+)/?(?:#[^"]*)?"')
 # Limits the sandbox and the calculator rely on by id.
@@ -131,3 +132,20 @@ def check_quoted_rates():
 def _rate_literals(text: str):
     for match in RATE_LITERAL.finditer(text):
         yield match.group(1), match.group(0)
+
+
+@content_checker
+def check_glossary():
+    """Every term points at an existing page (and heading, when it names one)."""
+    path = glossary_path()
+    problems = []
+    topics = catalog().topics
+    for term in glossary().terms:
+        topic = topics.get(term.topic)
+        if topic is None:
+            problems.append(Problem(path, f"term '{term.term}': no topic '{term.topic}'"))
+        elif term.section and term.section not in {h.anchor for h in topic.rendered.headings}:
+            problems.append(
+                Problem(path, f"term '{term.term}': no heading '#{term.section}' on {term.topic}")
+            )
+    return problems

@@ -1,21 +1,35 @@
-"""Full-text search over topic titles, headings and bodies, with highlighted snippets."""
+"""Search over the topic pages' sections, with answers first: a limit or price the query names,
+the glossary's definition of a term it names, the sections (ranked by the FTS5 index, matches
+highlighted) and the bank's questions on it ("Practise this")."""
 
 from __future__ import annotations
 
 import html
 import re
+import threading
+import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString, mark_safe
 
-from studyapp.content.topics import Catalog, Topic, _plain_text
+from studyapp.content.glossary import Term, glossary
+from studyapp.content.limits import limit_sheet
+from studyapp.content.pricing import price_list
+from studyapp.content.questions import Question, bank
+from studyapp.content.topics import Catalog, Topic, _plain_text, catalog
+from studyapp.topics import search_answers
+from studyapp.topics.search_index import _MARK_CLOSE, _MARK_OPEN, Analysis, SearchIndex
 
 MAX_QUERY_CHARS = 200
-MAX_TERMS = 8
 MAX_HITS = 20
-SNIPPET_CHARS = 160
+PER_TOPIC = 3
+MAX_QUESTIONS = 5
+MAX_ANSWERS = 2
+GLOSSARY_BOOST = 2.0  # the section the glossary names for a term of the query
 
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
+_CODE = re.compile(r'<div class="highlight"[^>]*>.*?</div>', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -23,7 +37,8 @@ class Section:
     topic: Topic
     anchor: str  # "" for the part before the first heading
     heading: str
-    text: str
+    text: str  # the prose
+    code: str = ""  # the code samples
 
 
 @dataclass(frozen=True)
@@ -34,123 +49,162 @@ class Hit:
     title_html: SafeString
     heading_html: SafeString
     snippet_html: SafeString
-    score: int
+    coverage: int
 
     @property
     def url(self) -> str:
         return self.topic.url + (f"#{self.anchor}" if self.anchor else "")
 
 
+@dataclass(frozen=True)
+class QuestionHit:
+    question: Question
+    topic: Topic
+    prompt_html: SafeString
+
+
+@dataclass(frozen=True)
+class Results:
+    query: str
+    hits: tuple[Hit, ...] = ()
+    answers: tuple[search_answers.Answer, ...] = ()
+    terms: tuple[Term, ...] = ()
+    questions: tuple[QuestionHit, ...] = ()
+    suggestion: str = ""  # the query with its typos corrected, when that is worth offering
+
+    @property
+    def suggestion_url(self) -> str:
+        return "/search/?" + urlencode({"q": self.suggestion})
+
+    @property
+    def found(self) -> bool:
+        return bool(self.hits or self.answers or self.terms or self.questions)
+
+
+def _section(topic: Topic, anchor: str, heading_html: str, body: str) -> Section:
+    code = " ".join(_plain_text(block) for block in _CODE.findall(body))
+    heading, prose = _plain_text(heading_html), _plain_text(_CODE.sub(" ", body))
+    return Section(topic, anchor, heading, prose, code)
+
+
 def sections_of(topic: Topic) -> list[Section]:
     parts = _HEADING.split(topic.html)
-    sections = [Section(topic, "", "", _plain_text(parts[0]))]
+    sections = [_section(topic, "", "", parts[0])]
     # split() yields: before, level, id, heading html, body, level, id, ...
     for index in range(1, len(parts), 4):
-        anchor, heading_html, body = parts[index + 1], parts[index + 2], parts[index + 3]
-        sections.append(Section(topic, anchor, _plain_text(heading_html), _plain_text(body)))
+        sections.append(_section(topic, parts[index + 1], parts[index + 2], parts[index + 3]))
     return sections
 
 
-def parse_terms(query: str) -> list[str]:
-    words = re.findall(r"[^\s\"']+", query[:MAX_QUERY_CHARS].lower())
-    unique = list(dict.fromkeys(word for word in words if word))
-    return unique[:MAX_TERMS]
+def marks_to_html(text: str) -> SafeString:
+    """Escape `text`, then turn the index's match markers into <mark> elements."""
+    escaped = html.escape(text.replace(_MARK_OPEN, "\x00o").replace(_MARK_CLOSE, "\x00c"))
+    return mark_safe(escaped.replace("\x00o", "<mark>").replace("\x00c", "</mark>"))
 
 
-def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    lowered = text.lower()
-    spans = []
-    for term in terms:
-        start = lowered.find(term)
-        while start != -1:
-            spans.append((start, start + len(term)))
-            start = lowered.find(term, start + len(term))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+class TopicSearch:
+    """The index over one version of the content, and the results pages need."""
 
+    def __init__(self, topics: Catalog):
+        started = time.perf_counter()
+        self.sections = [s for topic in topics.topics.values() for s in sections_of(topic)]
+        rows = []
+        for section in self.sections:
+            summary = section.topic.summary if not section.anchor else ""
+            rows.append(
+                (section.topic.title, section.heading, f"{summary} {section.text}".strip(), section.code)
+            )
+        titles = {slug: topic.title for slug, topic in topics.topics.items()}
+        self.questions = [q for q in bank().questions.values() if q.topics and q.topics[0] in topics.topics]
+        question_rows = [(q.prompt_text or q.prompt, titles[q.topics[0]]) for q in self.questions]
+        answers = search_answers.limit_answers(limit_sheet()) + search_answers.price_answers(price_list())
+        self.topics = topics
+        self.index = SearchIndex(rows, question_rows, answers, glossary())
+        self.build_seconds = time.perf_counter() - started
 
-def highlight(text: str, terms: list[str]) -> SafeString:
-    """Escape `text` and wrap each match of a term in <mark>."""
-    out, position = [], 0
-    for start, end in _spans(text, terms):
-        out.append(html.escape(text[position:start]))
-        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
-        position = end
-    out.append(html.escape(text[position:]))
-    return mark_safe("".join(out))
+    def search(self, query: str) -> Results:
+        analysis = self.index.analyze(query[:MAX_QUERY_CHARS])
+        if not analysis.concepts:
+            return Results(query)
+        hits = self._hits(analysis)
+        answers = tuple(self.index.answers_for(analysis)[:MAX_ANSWERS])
+        terms = tuple(term for term in analysis.terms if term.topic in self.topics.topics)[:MAX_ANSWERS]
+        questions = self._questions(analysis)
+        # A corrected word matched nothing as typed: the query as typed found little.
+        suggestion = _correct_words(query, analysis.corrections) if analysis.corrections else ""
+        return Results(query, hits, answers, terms, questions, suggestion)
 
+    def _ranked_sections(self, analysis: Analysis) -> list:
+        """The index's ranking, with the sections the glossary names as explaining a term of
+        the query raised: the glossary says where a term is explained."""
+        rows = self.index.sections(analysis)
+        explained = {(term.topic, term.section) for term in analysis.terms}
+        if not explained:
+            return rows
 
-def snippet(text: str, terms: list[str]) -> SafeString:
-    spans = _spans(text, terms)
-    first = spans[0][0] if spans else 0
-    start = max(0, first - SNIPPET_CHARS // 3)
-    if start:
-        start = text.find(" ", start) + 1 or start
-    excerpt = text[start : start + SNIPPET_CHARS]
-    prefix = "… " if start else ""
-    suffix = " …" if start + SNIPPET_CHARS < len(text) else ""
-    return mark_safe(prefix + highlight(excerpt, terms) + suffix)
+        def boost(row) -> float:
+            section = self.sections[row.rowid]
+            return GLOSSARY_BOOST if (section.topic.slug, section.anchor) in explained else 1.0
 
+        return sorted(rows, key=lambda row: row.order(boost(row)))
 
-def _score(section: Section, terms: list[str]) -> int:
-    title, heading, body = (
-        section.topic.title.lower(),
-        section.heading.lower(),
-        section.text.lower(),
-    )
-    score = 0
-    for term in terms:
-        in_title, in_heading, in_body = term in title, term in heading, body.count(term)
-        if not (in_title or in_heading or in_body):
-            return 0  # every term must appear somewhere in the topic title or this section
-        score += 20 * in_title + 8 * in_heading + min(in_body, 5)
-    return score
-
-
-class SearchIndex:
-    def __init__(self, catalog: Catalog):
-        self.sections = [s for topic in catalog.topics.values() for s in sections_of(topic)]
-
-    def search(self, query: str) -> list[Hit]:
-        terms = parse_terms(query)
-        if not terms:
-            return []
-        scored = [(_score(section, terms), section) for section in self.sections]
-        ranked = sorted((pair for pair in scored if pair[0]), key=lambda pair: -pair[0])
-        hits, per_topic = [], {}
-        for score, section in ranked:
-            if per_topic.get(section.topic.slug, 0) >= 3:
+    def _hits(self, analysis: Analysis) -> tuple[Hit, ...]:
+        chosen, per_topic = [], {}
+        for row in self._ranked_sections(analysis):
+            section = self.sections[row.rowid]
+            if per_topic.get(section.topic.slug, 0) >= PER_TOPIC:
                 continue
             per_topic[section.topic.slug] = per_topic.get(section.topic.slug, 0) + 1
+            chosen.append((row, section))
+            if len(chosen) == MAX_HITS:
+                break
+        marked = self.index.marked([row.rowid for row, _ in chosen], analysis)
+        hits = []
+        for row, section in chosen:
+            title, heading, snippet = marked.get(row.rowid, (section.topic.title, section.heading, ""))
             hits.append(
                 Hit(
                     topic=section.topic,
                     anchor=section.anchor,
                     heading=section.heading,
-                    title_html=highlight(section.topic.title, terms),
-                    heading_html=highlight(section.heading, terms),
-                    snippet_html=snippet(section.text or section.topic.summary, terms),
-                    score=score,
+                    title_html=marks_to_html(title),
+                    heading_html=marks_to_html(heading),
+                    snippet_html=marks_to_html(snippet or section.text[:160] or section.topic.summary),
+                    coverage=row.coverage,
                 )
             )
-            if len(hits) == MAX_HITS:
-                break
-        return hits
+        return tuple(hits)
+
+    def _questions(self, analysis: Analysis) -> tuple[QuestionHit, ...]:
+        rows = self.index.questions(analysis)[:MAX_QUESTIONS]
+        marked = self.index.marked_questions([row.rowid for row in rows], analysis)
+        found = []
+        for row in rows:
+            question = self.questions[row.rowid]
+            prompt = marked.get(row.rowid) or question.prompt_text
+            found.append(QuestionHit(question, self.topics.topics[question.topics[0]], marks_to_html(prompt)))
+        return tuple(found)
 
 
-_latest: list[tuple[Catalog, SearchIndex]] = []
+def _correct_words(query: str, corrections: dict[str, str]) -> str:
+    """The query as typed, each misspelt word replaced (case and punctuation elsewhere kept)."""
+
+    def replace(match: re.Match) -> str:
+        return corrections.get(match.group(0).lower(), match.group(0))
+
+    return re.sub(r"[^\W_]+", replace, query)
 
 
-def index_for(catalog: Catalog) -> SearchIndex:
-    """One index per loaded catalog (the catalog is rebuilt when content changes in DEBUG)."""
-    latest = _latest[0] if _latest else None
-    if latest is None or latest[0] is not catalog:
-        latest = (catalog, SearchIndex(catalog))
-        _latest[:] = [latest]
-    return latest[1]
+_lock = threading.Lock()
+_latest: list[tuple[tuple, TopicSearch]] = []
+
+
+def topic_search(topics: Catalog | None = None) -> TopicSearch:
+    """One index per version of the content (rebuilt when a topic, question, limit, price or
+    glossary file changes: each loader returns a new object then)."""
+    topics = topics or catalog()
+    key = (topics, bank(), glossary(), limit_sheet(), price_list())
+    with _lock:
+        if not _latest or any(a is not b for a, b in zip(_latest[0][0], key, strict=True)):
+            _latest[:] = [(key, TopicSearch(topics))]
+        return _latest[0][1]

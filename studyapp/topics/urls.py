@@ -8,5 +8,6 @@ urlpatterns = [
     path("topics/<slug:slug>/read/", views.mark_read, name="topic_mark_read"),
     path("search/", views.search, name="search"),
     path("cheatsheet/", views.cheat_sheet, name="cheat_sheet"),
+    path("glossary/", views.glossary_page, name="glossary"),
     path("pricing/", views.pricing_calculator, name="pricing"),
 ]

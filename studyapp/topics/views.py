@@ -4,13 +4,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from studyapp.content.glossary import glossary
 from studyapp.content.limits import limit_sheet
 from studyapp.content.pricing import Usage, estimate, price_list
 from studyapp.content.questions import bank
 from studyapp.content.topics import catalog
 from studyapp.topics import progress
 from studyapp.topics.forms import CalculatorForm, SearchForm
-from studyapp.topics.search import index_for
+from studyapp.topics.search import Results, topic_search
 
 
 def _section_progress(sections, read: set[str]) -> list[dict]:
@@ -75,10 +76,20 @@ def mark_read(request, slug):
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    hits = index_for(catalog()).search(query) if query else []
-    context = {"form": form, "query": query, "hits": hits, "truncated": form.truncated}
+    results = topic_search().search(query) if query else Results(query)
+    context = {"form": form, "query": query, "results": results, "truncated": form.truncated}
     template = "topics/_search_results.html" if request.htmx else "topics/search.html"
     return render(request, template, context)
+
+
+@require_GET
+def glossary_page(request):
+    terms = sorted(glossary().terms, key=lambda term: term.term.lower())
+    letters: dict[str, list] = {}
+    for term in terms:
+        letter = term.term[0].upper() if term.term[0].isalpha() else "#"
+        letters.setdefault(letter, []).append(term)
+    return render(request, "topics/glossary.html", {"letters": letters, "count": len(terms)})
 
 
 @require_GET

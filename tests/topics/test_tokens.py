@@ -52,3 +52,12 @@ def test_numeric_answer_can_come_from_a_limit(content_dir):
     )
     question = bank().questions["tok-numeric"]
     assert question.answer == 900 and "900 seconds" in question.prompt_html
+
+
+def test_a_term_token_links_the_glossary(content_dir):
+    assert expand("a [[term:dlq]] here") == 'a [DLQ](/glossary/#dlq "dead-letter queue") here'
+    write_topic(content_dir, "terms", body="## Failures\n\nFailed events land in a [[term:dlq]].\n")
+    html = catalog().topics["terms"].html
+    assert '<a href="/glossary/#dlq" title="dead-letter queue">DLQ</a>' in html
+    with pytest.raises(UnknownToken, match="unknown glossary term 'nope'"):
+        expand("[[term:nope]]")

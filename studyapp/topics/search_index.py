@@ -1,0 +1,313 @@
+"""The search index: SQLite's FTS5 (built into Python's sqlite3) in an in-memory database,
+built from the content. FTS5 does the matching and the ranking (bm25, Porter stemming); this
+module turns a learner's words into a safe FTS5 query: stop words out, acronyms and synonyms
+from the glossary in, typos corrected against the index's own vocabulary (rapidfuzz).
+
+The index is derived from content/, not user data, so it is the same on SQLite and PostgreSQL
+deployments and never touches the site's database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from studyapp.content.glossary import Glossary, Term, words
+from studyapp.topics.search_answers import Answer
+
+MAX_CONCEPTS = 8
+MAX_PHRASE_WORDS = 4  # the longest glossary spelling matched in a query
+WEAK_SHARE = 0.35  # a concept in more than this share of rows tells little: not counted
+
+# Words that carry no meaning in a search box ("how do I…", "what is the…").
+_STOP_WORDS_TEXT = """
+a about after all also am an and any are as at be been before being between both but by can
+could did do does doing done during each for from get gets getting had has have having he her
+here how i if in into is it its itself just me more most my myself no nor not of off on once
+only or other our out over own same she should so some such than that the their them then
+there these they this those through to too under until up very via was we were what when
+where which while who whom why will with would you your yours vs versus please tell explain
+happens happen mean means work works use using used don doesn isn won didn aren wasn much
+many per one another make makes take takes
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+# In nearly every section: never required, dropped when the query has other words.
+GENERIC = frozenset({"aws", "amazon"})
+
+_MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"
+
+
+def phrase(tokens: tuple[str, ...]) -> str:
+    """An FTS5 phrase. Tokens are letters and digits only (see glossary.words), so quoting them
+    can never produce query syntax: AND, NEAR, * and quotes in a query are just words or gone."""
+    return '"' + " ".join(tokens) + '"'
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the learner asked about: the words they typed and what else counts as it."""
+
+    typed: tuple[str, ...]
+    alternatives: tuple[tuple[str, ...], ...]
+    generic: bool = False
+
+    @property
+    def expression(self) -> str:
+        """The words as typed (all of them, in any order), or any other spelling as a phrase."""
+        typed = " AND ".join(phrase((word,)) for word in self.typed)
+        others = [phrase(a) for a in self.alternatives if a != self.typed]
+        return "(" + " OR ".join([f"({typed})", *others]) + ")"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    concepts: tuple[Concept, ...]
+    corrections: dict[str, str] = field(default_factory=dict)
+    terms: tuple[Term, ...] = ()  # glossary terms the query names
+
+    @property
+    def required(self) -> tuple[Concept, ...]:
+        return tuple(c for c in self.concepts if not c.generic) or self.concepts
+
+    @property
+    def expression(self) -> str:
+        """Any required concept ("lambda" alone would match every section)."""
+        return " OR ".join(c.expression for c in self.required)
+
+
+@dataclass(frozen=True)
+class Row:
+    rowid: int
+    coverage: int  # how many of the query's telling concepts it matches
+    rank: float  # bm25: lower is better
+    named: int = 0  # how many concepts its heading names
+    complete: bool = False  # it has every telling concept of the query
+
+    def order(self, boost: float = 1.0) -> tuple:
+        """All the telling words first; then bm25, raised for rows whose heading names the
+        concepts (and by `boost`)."""
+        return (not self.complete, self.rank * (1 + 0.5 * self.named) * boost)
+
+
+class SearchIndex:
+    # A page's title is on all its sections; its headings say what each is about; code samples
+    # mention many words in passing.
+    SECTION_WEIGHTS = (4.0, 10.0, 1.0, 0.5)  # title, heading, prose, code
+    QUESTION_WEIGHTS = (1.0, 2.0)  # prompt, topic
+    ANSWER_WEIGHTS = (5.0, 3.0, 1.0)  # name, keywords, note
+
+    def __init__(self, sections: list, questions: list, answers: list[Answer], glossary: Glossary):
+        """`sections`: (title, heading, prose, code) tuples; `questions`: (prompt, topic
+        title) tuples; row i of each table is item i of its list."""
+        self._lock = threading.Lock()
+        self.db = sqlite3.connect(":memory:", check_same_thread=False)
+        tokenizer = "tokenize = 'porter unicode61 remove_diacritics 2'"
+        self.db.executescript(
+            f"""
+            CREATE VIRTUAL TABLE sections USING fts5(title, heading, prose, code, {tokenizer});
+            CREATE VIRTUAL TABLE questions USING fts5(prompt, topic, {tokenizer});
+            CREATE VIRTUAL TABLE answers USING fts5(name, keywords, note, {tokenizer});
+            """
+        )
+        self.db.executemany(
+            "INSERT INTO sections(rowid, title, heading, prose, code) VALUES (?,?,?,?,?)",
+            [(i, *row) for i, row in enumerate(sections)],
+        )
+        self.db.executemany(
+            "INSERT INTO questions(rowid, prompt, topic) VALUES (?,?,?)",
+            [(i, *row) for i, row in enumerate(questions)],
+        )
+        self.db.executemany(
+            "INSERT INTO answers(rowid, name, keywords, note) VALUES (?,?,?,?)",
+            [(i, a.name, a.keywords, f"{a.note} {a.group}") for i, a in enumerate(answers)],
+        )
+        self.db.commit()
+        self.answers = answers
+        self.glossary = glossary
+        counts: Counter[str] = Counter()
+        for table in (sections, questions):
+            for row in table:
+                for text in row:
+                    counts.update(words(text))
+        for answer in answers:
+            counts.update(words(f"{answer.name} {answer.keywords}"))
+        self.vocabulary = counts
+        self._vocabulary_list = [w for w in counts if len(w) > 2 and not w.isdigit()]
+        self._spellings = self._glossary_spellings(glossary)
+        self._synonyms = {word: group for group in glossary.synonyms for word in group if " " not in word}
+
+    @staticmethod
+    def _glossary_spellings(glossary: Glossary) -> dict[tuple[str, ...], Term]:
+        spellings: dict[tuple[str, ...], Term] = {}
+        for term in glossary.terms:
+            for spelling in term.spellings:
+                tokens = words(spelling)
+                if tokens and len(tokens) <= MAX_PHRASE_WORDS:
+                    spellings.setdefault(tokens, term)
+        return spellings
+
+    # -- understanding the query -------------------------------------------------------------
+
+    def analyze(self, query: str) -> Analysis:
+        tokens = words(query)[: MAX_CONCEPTS * 3]
+        # (a lone letter is what is left of "can't" or "don't")
+        meaningful = [t for t in tokens if t not in STOP_WORDS and (len(t) > 1 or t.isdigit())]
+        if not meaningful:
+            meaningful = tokens  # "how to" still searches for something
+        only_generic = all(t in GENERIC for t in meaningful)
+        concepts: list[Concept] = []
+        corrections: dict[str, str] = {}
+        terms: list[Term] = []
+        index = 0
+        while index < len(tokens) and len(concepts) < MAX_CONCEPTS:
+            matched = self._glossary_at(tokens, index)
+            if matched:
+                length, term = matched
+                typed = tuple(tokens[index : index + length])
+                alternatives = [typed] + [words(s) for s in term.spellings]
+                concepts.append(Concept(typed, tuple(dict.fromkeys(a for a in alternatives if a))))
+                if term not in terms:
+                    terms.append(term)
+                index += length
+                continue
+            token = tokens[index]
+            index += 1
+            if token not in meaningful:
+                continue
+            alternatives = [(token,)] + [words(w) for w in self._synonyms.get(token, ())]
+            correction = self._correction(token)
+            if correction:
+                corrections[token] = correction
+                alternatives.append((correction,))
+                alternatives += [words(w) for w in self._synonyms.get(correction, ())]
+            generic = (token in GENERIC or correction in GENERIC) and not only_generic
+            concepts.append(Concept((token,), tuple(dict.fromkeys(a for a in alternatives if a)), generic))
+        return Analysis(tuple(concepts), corrections, tuple(terms))
+
+    def _glossary_at(self, tokens: tuple[str, ...], index: int) -> tuple[int, Term] | None:
+        for length in range(min(MAX_PHRASE_WORDS, len(tokens) - index), 0, -1):
+            term = self._spellings.get(tuple(tokens[index : index + length]))
+            if term is not None and not (length == 1 and tokens[index] in STOP_WORDS):
+                return length, term
+        return None
+
+    def _known(self, token: str) -> bool:
+        if token in self.vocabulary:
+            return True
+        with self._lock:  # the stemmer knows "throttled" when the pages say "throttling"
+            return (
+                self.db.execute(
+                    "SELECT 1 FROM sections WHERE sections MATCH ? LIMIT 1", (phrase((token,)),)
+                ).fetchone()
+                is not None
+            )
+
+    def _correction(self, token: str) -> str | None:
+        """The closest word of the index's vocabulary when `token` is not in it: one edit for
+        short words, two for longer ones; among equals, the most frequent word."""
+        if len(token) < 4 or token.isdigit() or self._known(token):
+            return None
+        limit = 1 if len(token) <= 5 else 2
+        found = process.extract(
+            token, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=limit, limit=20
+        )
+        if not found:
+            return None
+        best = min(found, key=lambda match: (match[1], -self.vocabulary[match[0]]))
+        return best[0]
+
+    # -- matching ------------------------------------------------------------------------------
+
+    def _ranked(
+        self, table: str, weights: tuple, analysis: Analysis, heading: str = "", weak: bool = True
+    ) -> list[Row]:
+        """Rows matching any concept: those matching more of the query's concepts first (a
+        concept found in most rows, like "function", is not counted), then those whose `heading`
+        column names more of them, then by bm25."""
+        bm25 = f"bm25({table}, {', '.join(str(w) for w in weights)})"
+        with self._lock:
+            total = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] or 1
+            ranks = dict(
+                self.db.execute(
+                    f"SELECT rowid, {bm25} FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT 400",
+                    (analysis.expression,),
+                ).fetchall()
+            )
+            matches = [
+                {
+                    rowid
+                    for (rowid,) in self.db.execute(
+                        f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (concept.expression,)
+                    )
+                }
+                for concept in analysis.required
+            ]
+            named: Counter[int] = Counter()  # (a concept twice in a query counts once)
+            if heading:
+                for concept in analysis.required:
+                    named.update(
+                        rowid
+                        for (rowid,) in self.db.execute(
+                            f"SELECT rowid FROM {table} WHERE {table} MATCH ?",
+                            (f"{{{heading}}} : {concept.expression}",),
+                        )
+                    )
+        telling = [rows for rows in matches if not weak or len(rows) <= WEAK_SHARE * total] or matches
+        coverage = Counter(rowid for rows in telling for rowid in rows)
+        found = [
+            Row(rowid, coverage[rowid], rank, named[rowid], coverage[rowid] >= len(telling))
+            for rowid, rank in ranks.items()
+        ]
+        found.sort(key=Row.order)
+        return found
+
+    def sections(self, analysis: Analysis) -> list[Row]:
+        return self._ranked("sections", self.SECTION_WEIGHTS, analysis, heading="heading")
+
+    def questions(self, analysis: Analysis) -> list[Row]:
+        needed = len(analysis.required)
+        rows = self._ranked("questions", self.QUESTION_WEIGHTS, analysis, weak=False)
+        return [r for r in rows if r.coverage >= needed]
+
+    def answers_for(self, analysis: Analysis) -> list[Answer]:
+        """Limits and prices the query names: every required concept somewhere in the answer,
+        and in its name or keywords too (one may be only in the note when the query has three
+        or more), so a query that merely shares a word with a limit gets no card."""
+        needed = len(analysis.required)
+        named_needed = needed - 1 if needed >= 3 else needed
+        rows = self._ranked("answers", self.ANSWER_WEIGHTS, analysis, heading="name keywords", weak=False)
+        return [self.answers[r.rowid] for r in rows if r.coverage >= needed and r.named >= named_needed]
+
+    def marked(self, rowids: list[int], analysis: Analysis) -> dict[int, tuple[str, str, str]]:
+        """(title, heading, snippet) of each section with the matched words between marker
+        characters (escaped and turned into <mark> by the caller)."""
+        if not rowids:
+            return {}
+        placeholders = ",".join("?" * len(rowids))
+        o, c = _MARK_OPEN, _MARK_CLOSE
+        with self._lock:
+            rows = self.db.execute(
+                f"""SELECT rowid, highlight(sections, 0, '{o}', '{c}'), highlight(sections, 1, '{o}', '{c}'),
+                           snippet(sections, 2, '{o}', '{c}', '…', 28)
+                    FROM sections WHERE sections MATCH ? AND rowid IN ({placeholders})""",
+                (analysis.expression, *rowids),
+            ).fetchall()
+        return {rowid: (title, heading, body) for rowid, title, heading, body in rows}
+
+    def marked_questions(self, rowids: list[int], analysis: Analysis) -> dict[int, str]:
+        if not rowids:
+            return {}
+        placeholders = ",".join("?" * len(rowids))
+        o, c = _MARK_OPEN, _MARK_CLOSE
+        with self._lock:
+            rows = self.db.execute(
+                f"""SELECT rowid, snippet(questions, 0, '{o}', '{c}', '…', 24)
+                    FROM questions WHERE questions MATCH ? AND rowid IN ({placeholders})""",
+                (analysis.expression, *rowids),
+            ).fetchall()
+        return dict(rows)
