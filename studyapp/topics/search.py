@@ -22,7 +22,7 @@ from studyapp.topics import search_answers
 from studyapp.topics.search_index import _MARK_CLOSE, _MARK_OPEN, Analysis, SearchIndex
 
 MAX_QUERY_CHARS = 200
-MAX_HITS = 20
+MAX_HITS = 10
 PER_TOPIC = 3
 MAX_QUESTIONS = 5
 MAX_ANSWERS = 2

@@ -23,6 +23,9 @@ from studyapp.topics.search_answers import Answer
 MAX_CONCEPTS = 8
 MAX_PHRASE_WORDS = 4  # the longest glossary spelling matched in a query
 WEAK_SHARE = 0.35  # a concept in more than this share of rows tells little: not counted
+MEMO_ENTRIES = 20_000  # remembered word lookups per index (a few MB at most)
+COPY_TO_MARK_AFTER = 3000  # rows: past this, highlighting the shown rows in place costs more
+ENOUGH_COMPLETE = 20  # complete rows that fill a page of results without the OR query
 
 # Words that carry no meaning in a search box ("how do I…", "what is the…").
 _STOP_WORDS_TEXT = """
@@ -112,6 +115,8 @@ class SearchIndex:
             CREATE VIRTUAL TABLE sections USING fts5(title, heading, prose, code, {tokenizer});
             CREATE VIRTUAL TABLE questions USING fts5(prompt, topic, {tokenizer});
             CREATE VIRTUAL TABLE answers USING fts5(name, keywords, note, {tokenizer});
+            CREATE VIRTUAL TABLE marked_sections USING fts5(title, heading, prose, {tokenizer});
+            CREATE VIRTUAL TABLE marked_questions USING fts5(prompt, {tokenizer});
             """
         )
         self.db.executemany(
@@ -126,7 +131,18 @@ class SearchIndex:
             "INSERT INTO answers(rowid, name, keywords, note) VALUES (?,?,?,?)",
             [(i, a.name, a.keywords, f"{a.note} {a.group}") for i, a in enumerate(answers)],
         )
+        for table, weights in (
+            ("sections", self.SECTION_WEIGHTS),
+            ("questions", self.QUESTION_WEIGHTS),
+            ("answers", self.ANSWER_WEIGHTS),
+        ):  # ORDER BY rank then uses the weights, and FTS5 can stop at the LIMIT
+            rank = f"bm25({', '.join(str(w) for w in weights)})"
+            self.db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('rank', ?)", (rank,))
         self.db.commit()
+        self._columns = {"marked_sections": "title, heading, prose", "marked_questions": "prompt"}
+        self._texts = {"sections": [row[:3] for row in sections], "questions": [row[:1] for row in questions]}
+        self._sizes = {"sections": len(sections), "questions": len(questions), "answers": len(answers)}
+        self._matching: dict[tuple[str, str], frozenset[int]] = {}
         self.answers = answers
         self.glossary = glossary
         counts: Counter[str] = Counter()
@@ -223,55 +239,62 @@ class SearchIndex:
 
     # -- matching ------------------------------------------------------------------------------
 
+    def _rows_matching(self, table: str, expression: str) -> frozenset[int]:
+        """Rows of `table` matching an FTS5 expression, remembered for this index: a learner
+        typing a query asks for the same words again and again (the lock is held)."""
+        key = (table, expression)
+        found = self._matching.get(key)
+        if found is None:
+            if len(self._matching) > MEMO_ENTRIES:
+                self._matching.clear()
+            rows = self.db.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (expression,))
+            found = self._matching[key] = frozenset(rowid for (rowid,) in rows)
+        return found
+
     def _ranked(
-        self, table: str, weights: tuple, analysis: Analysis, heading: str = "", weak: bool = True
+        self,
+        table: str,
+        analysis: Analysis,
+        heading: str = "",
+        weak: bool = True,
+        limit: int = 200,
+        complete_only: bool = False,
     ) -> list[Row]:
-        """Rows matching any concept: those matching more of the query's concepts first (a
-        concept found in most rows, like "function", is not counted), then those whose `heading`
-        column names more of them, then by bm25."""
-        bm25 = f"bm25({table}, {', '.join(str(w) for w in weights)})"
+        """Rows matching every telling concept first (a concept found in most rows, like
+        "function", tells little and is not required), then, unless `complete_only`, rows
+        matching some; each group by bm25 (the table's column weights), raised for rows whose
+        `heading` column names concepts. The complete rows come from an AND query, so bm25 is
+        computed only for them when they are enough."""
+        query = f"SELECT rowid, rank FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT {limit}"
         with self._lock:
-            total = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] or 1
-            ranks = dict(
-                self.db.execute(
-                    f"SELECT rowid, {bm25} FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT 400",
-                    (analysis.expression,),
-                ).fetchall()
-            )
-            matches = [
-                {
-                    rowid
-                    for (rowid,) in self.db.execute(
-                        f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (concept.expression,)
-                    )
-                }
-                for concept in analysis.required
-            ]
+            matches = [self._rows_matching(table, concept.expression) for concept in analysis.required]
+            total = self._sizes[table]
+            telling = [
+                index for index, rows in enumerate(matches) if not weak or len(rows) <= WEAK_SHARE * total
+            ] or list(range(len(matches)))
+            every = " AND ".join(analysis.required[index].expression for index in telling)
+            ranks = self.db.execute(query, (every,)).fetchall()
+            if not complete_only and len(ranks) < ENOUGH_COMPLETE:
+                seen = {rowid for rowid, _ in ranks}
+                more = self.db.execute(query, (analysis.expression,)).fetchall()
+                ranks += [(rowid, rank) for rowid, rank in more if rowid not in seen]
             named: Counter[int] = Counter()  # (a concept twice in a query counts once)
             if heading:
                 for concept in analysis.required:
-                    named.update(
-                        rowid
-                        for (rowid,) in self.db.execute(
-                            f"SELECT rowid FROM {table} WHERE {table} MATCH ?",
-                            (f"{{{heading}}} : {concept.expression}",),
-                        )
-                    )
-        telling = [rows for rows in matches if not weak or len(rows) <= WEAK_SHARE * total] or matches
-        coverage = Counter(rowid for rows in telling for rowid in rows)
-        found = [
-            Row(rowid, coverage[rowid], rank, named[rowid], coverage[rowid] >= len(telling))
-            for rowid, rank in ranks.items()
-        ]
+                    named.update(self._rows_matching(table, f"{{{heading}}} : {concept.expression}"))
+        found = []
+        for rowid, rank in ranks:
+            coverage = sum(rowid in matches[index] for index in telling)
+            found.append(Row(rowid, coverage, rank, named[rowid], coverage >= len(telling)))
         found.sort(key=Row.order)
         return found
 
     def sections(self, analysis: Analysis) -> list[Row]:
-        return self._ranked("sections", self.SECTION_WEIGHTS, analysis, heading="heading")
+        return self._ranked("sections", analysis, heading="heading")
 
     def questions(self, analysis: Analysis) -> list[Row]:
         needed = len(analysis.required)
-        rows = self._ranked("questions", self.QUESTION_WEIGHTS, analysis, weak=False)
+        rows = self._ranked("questions", analysis, weak=False, limit=60, complete_only=True)
         return [r for r in rows if r.coverage >= needed]
 
     def answers_for(self, analysis: Analysis) -> list[Answer]:
@@ -280,34 +303,43 @@ class SearchIndex:
         or more), so a query that merely shares a word with a limit gets no card."""
         needed = len(analysis.required)
         named_needed = needed - 1 if needed >= 3 else needed
-        rows = self._ranked("answers", self.ANSWER_WEIGHTS, analysis, heading="name keywords", weak=False)
+        rows = self._ranked(
+            "answers", analysis, heading="name keywords", weak=False, limit=40, complete_only=True
+        )
         return [self.answers[r.rowid] for r in rows if r.coverage >= needed and r.named >= named_needed]
 
     def marked(self, rowids: list[int], analysis: Analysis) -> dict[int, tuple[str, str, str]]:
         """(title, heading, snippet) of each section with the matched words between marker
         characters (escaped and turned into <mark> by the caller)."""
-        if not rowids:
-            return {}
-        placeholders = ",".join("?" * len(rowids))
-        o, c = _MARK_OPEN, _MARK_CLOSE
-        with self._lock:
-            rows = self.db.execute(
-                f"""SELECT rowid, highlight(sections, 0, '{o}', '{c}'), highlight(sections, 1, '{o}', '{c}'),
-                           snippet(sections, 2, '{o}', '{c}', '…', 28)
-                    FROM sections WHERE sections MATCH ? AND rowid IN ({placeholders})""",
-                (analysis.expression, *rowids),
-            ).fetchall()
-        return {rowid: (title, heading, body) for rowid, title, heading, body in rows}
+        return self._marked("sections", rowids, analysis, (0, 1, 2))
 
     def marked_questions(self, rowids: list[int], analysis: Analysis) -> dict[int, str]:
+        found = self._marked("questions", rowids, analysis, (0,))
+        return {rowid: marks[0] for rowid, marks in found.items()}
+
+    def _marked(self, table: str, rowids: list[int], analysis: Analysis, columns: tuple) -> dict:
+        """FTS5's highlight() (every column but the last) and snippet() (the last) on the rows
+        shown. In a large index the rows are first copied to a small table of their own, so
+        that marking ten results does not cost a scan of every matching row."""
         if not rowids:
             return {}
-        placeholders = ",".join("?" * len(rowids))
-        o, c = _MARK_OPEN, _MARK_CLOSE
+        source = table
         with self._lock:
+            if self._sizes[table] > COPY_TO_MARK_AFTER:
+                source = f"marked_{table}"
+                names = self._columns[source]
+                self.db.execute(f"DELETE FROM {source}")
+                self.db.executemany(
+                    f"INSERT INTO {source} (rowid, {names}) VALUES (?{', ?' * len(columns)})",
+                    [(rowid, *self._texts[table][rowid]) for rowid in rowids],
+                )
+            o, c = _MARK_OPEN, _MARK_CLOSE
+            parts = [f"highlight({source}, {column}, '{o}', '{c}')" for column in columns[:-1]]
+            parts.append(f"snippet({source}, {columns[-1]}, '{o}', '{c}', '…', 28)")
+            placeholders = ",".join("?" * len(rowids))
             rows = self.db.execute(
-                f"""SELECT rowid, snippet(questions, 0, '{o}', '{c}', '…', 24)
-                    FROM questions WHERE questions MATCH ? AND rowid IN ({placeholders})""",
+                f"SELECT rowid, {', '.join(parts)} FROM {source} WHERE {source} MATCH ? "
+                f"AND rowid IN ({placeholders})",
                 (analysis.expression, *rowids),
             ).fetchall()
-        return dict(rows)
+        return {row[0]: row[1:] for row in rows}

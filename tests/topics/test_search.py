@@ -42,9 +42,9 @@ def urls(query: str) -> list[str]:
 
 
 def test_stemming_finds_other_forms_of_a_word(content_dir):
-    write_topic(content_dir, "zz-stem", body="## Quota\n\nThe function was throttling requests.\n")
+    write_topic(content_dir, "zz-stem", body="## Quota\n\nThe function kept zorbling requests.\n")
     clear_content_caches()
-    assert "/topics/zz-stem/#quota" in urls("throttled")
+    assert urls("zorbled") == ["/topics/zz-stem/#quota"]  # "zorbled" and "zorbling" share a stem
 
 
 def test_stop_words_are_ignored(content_dir):
