@@ -75,14 +75,14 @@ def question_record(question: Question) -> dict:
     return record
 
 
+def _document(kind: str, records: list, exported_at: str) -> str:
+    """A JSON export: what it holds, its format version and when, then the records."""
+    payload = {"format": f"coldstart-{kind}", "version": FORMAT_VERSION, "exported_at": exported_at}
+    return json.dumps(payload | {kind: records}, ensure_ascii=False, indent=1)
+
+
 def bank_json(questions: Iterable[Question], exported_at: str) -> str:
-    payload = {
-        "format": "coldstart-questions",
-        "version": FORMAT_VERSION,
-        "exported_at": exported_at,
-        "questions": [question_record(q) for q in questions],
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=1)
+    return _document("questions", [question_record(q) for q in questions], exported_at)
 
 
 def _answer_text(question: Question) -> str:
@@ -150,13 +150,7 @@ def attempt_records(attempts: Iterable[Attempt]) -> list[dict]:
 
 
 def attempts_json(attempts: Iterable[Attempt], exported_at: str) -> str:
-    payload = {
-        "format": "coldstart-attempts",
-        "version": FORMAT_VERSION,
-        "exported_at": exported_at,
-        "attempts": attempt_records(attempts),
-    }
-    return json.dumps(payload, ensure_ascii=False, indent=1)
+    return _document("attempts", attempt_records(attempts), exported_at)
 
 
 def attempts_csv(attempts: Iterable[Attempt]) -> str:
