@@ -52,12 +52,12 @@ timings = {}
 for label, topics in (("1x", real), ("10x", Catalog(topics=copies, problems=()))):
     index = TopicSearch(topics)
     for query in queries:  # warm
-        index.search(query)
+        index._search(query)
     runs = []
-    for _ in range(3):
+    for _ in range(3):  # the engine's work: _search, not the recent-results cache
         started = time.perf_counter()
         for query in queries:
-            index.search(query)
+            index._search(query)
         runs.append((time.perf_counter() - started) * 1000 / len(queries))
     timings[label] = {"ms": min(runs), "sections": len(index.sections)}
 print(json.dumps(timings))
@@ -85,10 +85,10 @@ def run_python(code: str, stdin: str = "") -> dict:
 def main() -> list[tuple]:
     with production_server() as base:
         search_urls = [base + "/search/?" + urllib.parse.urlencode({"q": q}) for q in QUERIES]
-        for url in search_urls:  # warm: the first search builds the index
-            fetch(url)
+        fetch(base + "/search/?q=warm+up")  # builds the index
         for _ in range(20):
             fetch(base + TOPIC)
+        first_ms = [timed_ms(lambda url=url: fetch(url)) for url in search_urls]  # nothing remembered
         page_ms, search_ms = [], []
         for number in range(REQUESTS):  # interleaved, so both see the same machine load
             page_ms.append(timed_ms(lambda: fetch(base + TOPIC)))
@@ -96,6 +96,7 @@ def main() -> list[tuple]:
             search_ms.append(timed_ms(lambda url=url: fetch(url)))
     page_p50, page_p95 = summary(page_ms)
     search_p50, search_p95 = summary(search_ms)
+    first_p50, first_p95 = summary(first_ms)
     build = run_python(BUILD_CODE)
     scale = run_python(SCALE_CODE, json.dumps(QUERIES))
     ratio = search_p50 / page_p50
@@ -104,8 +105,14 @@ def main() -> list[tuple]:
         f"Search vs topic page, same server ({REQUESTS} requests each, {len(QUERIES)} queries, one run)",
         [
             (f"topic page {TOPIC}", f"{page_p50:.2f}", f"{page_p95:.2f}"),
-            ("search /search/?q=… (relevance set)", f"{search_p50:.2f}", f"{search_p95:.2f}"),
-            ("ratio search/page", f"{ratio:.2f}x", f"{search_p95 / page_p95:.2f}x"),
+            ("search, each query the first time", f"{first_p50:.2f}", f"{first_p95:.2f}"),
+            ("search, the set cycled (queries repeat)", f"{search_p50:.2f}", f"{search_p95:.2f}"),
+            (
+                "ratio search (first time)/page",
+                f"{first_p50 / page_p50:.2f}x",
+                f"{first_p95 / page_p95:.2f}x",
+            ),
+            ("ratio search (cycled)/page", f"{ratio:.2f}x", f"{search_p95 / page_p95:.2f}x"),
         ],
         ("what", "p50 ms", "p95 ms"),
     )
@@ -132,7 +139,13 @@ def main() -> list[tuple]:
         ("what", "time", "ratio"),
     )
     return [
-        ("search p50 / topic page p50", f"{ratio:.2f}x", "<= 2x", ratio <= 2),
+        ("search p50 / topic page p50 (queries repeat)", f"{ratio:.2f}x", "<= 2x", ratio <= 2),
+        (
+            "search p50, first time / topic page p50",
+            f"{first_p50 / page_p50:.2f}x",
+            "<= 2x",
+            first_p50 <= 2 * page_p50,
+        ),
         ("search index build", f"{build['index_ms']:.0f} ms", "< 300 ms", build["index_ms"] < 300),
         ("search on 10x content / today's", f"{scale_ratio:.2f}x", "<= 2x", scale_ratio <= 2),
     ]

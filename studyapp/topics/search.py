@@ -4,6 +4,7 @@ highlighted) and the bank's questions on it ("Practise this")."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import threading
@@ -26,6 +27,7 @@ MAX_HITS = 10
 PER_TOPIC = 3
 MAX_QUESTIONS = 5
 MAX_ANSWERS = 2
+RECENT_QUERIES = 512  # results kept per index: a few MB
 GLOSSARY_BOOST = 2.0  # the section the glossary names for a term of the query
 
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
@@ -120,9 +122,15 @@ class TopicSearch:
         answers = search_answers.limit_answers(limit_sheet()) + search_answers.price_answers(price_list())
         self.topics = topics
         self.index = SearchIndex(rows, question_rows, answers, glossary())
+        self._recent = functools.lru_cache(maxsize=RECENT_QUERIES)(self._search)
         self.build_seconds = time.perf_counter() - started
 
     def search(self, query: str) -> Results:
+        """Results for `query`; the last RECENT_QUERIES are kept with this index (learners type
+        the same words: "cold", "cold start", "cold start" again after a keystroke undone)."""
+        return self._recent(query)
+
+    def _search(self, query: str) -> Results:
         analysis = self.index.analyze(query[:MAX_QUERY_CHARS])
         if not analysis.concepts:
             return Results(query)

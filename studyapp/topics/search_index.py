@@ -9,6 +9,7 @@ deployments and never touches the site's database.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections import Counter
@@ -24,7 +25,8 @@ MAX_CONCEPTS = 8
 MAX_PHRASE_WORDS = 4  # the longest glossary spelling matched in a query
 WEAK_SHARE = 0.35  # a concept in more than this share of rows tells little: not counted
 MEMO_ENTRIES = 20_000  # remembered word lookups per index (a few MB at most)
-COPY_TO_MARK_AFTER = 3000  # rows: past this, highlighting the shown rows in place costs more
+SNIPPET_CHARS = 180
+WORD = re.compile(r"[^\W_]+")  # a word as the index splits text (see glossary.words)
 ENOUGH_COMPLETE = 20  # complete rows that fill a page of results without the OR query
 
 # Words that carry no meaning in a search box ("how do I…", "what is the…").
@@ -115,8 +117,8 @@ class SearchIndex:
             CREATE VIRTUAL TABLE sections USING fts5(title, heading, prose, code, {tokenizer});
             CREATE VIRTUAL TABLE questions USING fts5(prompt, topic, {tokenizer});
             CREATE VIRTUAL TABLE answers USING fts5(name, keywords, note, {tokenizer});
-            CREATE VIRTUAL TABLE marked_sections USING fts5(title, heading, prose, {tokenizer});
-            CREATE VIRTUAL TABLE marked_questions USING fts5(prompt, {tokenizer});
+            CREATE VIRTUAL TABLE probe USING fts5(word, {tokenizer});
+            CREATE VIRTUAL TABLE probe_terms USING fts5vocab(probe, 'row');
             """
         )
         self.db.executemany(
@@ -139,7 +141,6 @@ class SearchIndex:
             rank = f"bm25({', '.join(str(w) for w in weights)})"
             self.db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('rank', ?)", (rank,))
         self.db.commit()
-        self._columns = {"marked_sections": "title, heading, prose", "marked_questions": "prompt"}
         self._texts = {"sections": [row[:3] for row in sections], "questions": [row[:1] for row in questions]}
         self._sizes = {"sections": len(sections), "questions": len(questions), "answers": len(answers)}
         self._matching: dict[tuple[str, str], frozenset[int]] = {}
@@ -153,9 +154,28 @@ class SearchIndex:
         for answer in answers:
             counts.update(words(f"{answer.name} {answer.keywords}"))
         self.vocabulary = counts
+        self._stems = self._stems_of(list(counts))
+        self._patterns: dict[frozenset, re.Pattern | None] = {}
+        self._surfaces: dict[str, list[str]] = {}
+        for word, term in self._stems.items():
+            self._surfaces.setdefault(term, []).append(word)
         self._vocabulary_list = [w for w in counts if len(w) > 2 and not w.isdigit()]
         self._spellings = self._glossary_spellings(glossary)
         self._synonyms = {word: group for group in glossary.synonyms for word in group if " " not in word}
+
+    def _stems_of(self, vocabulary: list[str]) -> dict[str, str]:
+        """Each word of the vocabulary with the term FTS5 indexes it under, asked of FTS5 itself
+        (so highlighting agrees with matching)."""
+        self.db.executescript(
+            """CREATE VIRTUAL TABLE stems USING fts5(word, tokenize = 'porter unicode61 remove_diacritics 2');
+               CREATE VIRTUAL TABLE stem_terms USING fts5vocab(stems, 'instance');"""
+        )
+        self.db.executemany("INSERT INTO stems(rowid, word) VALUES (?, ?)", enumerate(vocabulary))
+        found = {}
+        for term, doc in self.db.execute("SELECT term, doc FROM stem_terms"):
+            found.setdefault(vocabulary[doc], term)
+        self.db.executescript("DROP TABLE stem_terms; DROP TABLE stems;")
+        return found
 
     @staticmethod
     def _glossary_spellings(glossary: Glossary) -> dict[tuple[str, ...], Term]:
@@ -278,14 +298,15 @@ class SearchIndex:
                 seen = {rowid for rowid, _ in ranks}
                 more = self.db.execute(query, (analysis.expression,)).fetchall()
                 ranks += [(rowid, rank) for rowid, rank in more if rowid not in seen]
-            named: Counter[int] = Counter()  # (a concept twice in a query counts once)
-            if heading:
-                for concept in analysis.required:
-                    named.update(self._rows_matching(table, f"{{{heading}}} : {concept.expression}"))
+            headed = [
+                self._rows_matching(table, f"{{{heading}}} : {concept.expression}")
+                for concept in (analysis.required if heading else ())
+            ]
         found = []
-        for rowid, rank in ranks:
+        for rowid, rank in ranks:  # only the candidates: the sets may be large, the loop is not
             coverage = sum(rowid in matches[index] for index in telling)
-            found.append(Row(rowid, coverage, rank, named[rowid], coverage >= len(telling)))
+            named = sum(rowid in rows for rows in headed)
+            found.append(Row(rowid, coverage, rank, named, coverage >= len(telling)))
         found.sort(key=Row.order)
         return found
 
@@ -311,35 +332,70 @@ class SearchIndex:
     def marked(self, rowids: list[int], analysis: Analysis) -> dict[int, tuple[str, str, str]]:
         """(title, heading, snippet) of each section with the matched words between marker
         characters (escaped and turned into <mark> by the caller)."""
-        return self._marked("sections", rowids, analysis, (0, 1, 2))
+        pattern = self.pattern(analysis)
+        texts = self._texts["sections"]
+        return {
+            rowid: (
+                mark(texts[rowid][0], pattern),
+                mark(texts[rowid][1], pattern),
+                snippet(texts[rowid][2], pattern),
+            )
+            for rowid in rowids
+        }
 
     def marked_questions(self, rowids: list[int], analysis: Analysis) -> dict[int, str]:
-        found = self._marked("questions", rowids, analysis, (0,))
-        return {rowid: marks[0] for rowid, marks in found.items()}
+        pattern = self.pattern(analysis)
+        return {rowid: snippet(self._texts["questions"][rowid][0], pattern) for rowid in rowids}
 
-    def _marked(self, table: str, rowids: list[int], analysis: Analysis, columns: tuple) -> dict:
-        """FTS5's highlight() (every column but the last) and snippet() (the last) on the rows
-        shown. In a large index the rows are first copied to a small table of their own, so
-        that marking ten results does not cost a scan of every matching row."""
-        if not rowids:
-            return {}
-        source = table
-        with self._lock:
-            if self._sizes[table] > COPY_TO_MARK_AFTER:
-                source = f"marked_{table}"
-                names = self._columns[source]
-                self.db.execute(f"DELETE FROM {source}")
-                self.db.executemany(
-                    f"INSERT INTO {source} (rowid, {names}) VALUES (?{', ?' * len(columns)})",
-                    [(rowid, *self._texts[table][rowid]) for rowid in rowids],
-                )
-            o, c = _MARK_OPEN, _MARK_CLOSE
-            parts = [f"highlight({source}, {column}, '{o}', '{c}')" for column in columns[:-1]]
-            parts.append(f"snippet({source}, {columns[-1]}, '{o}', '{c}', '…', 28)")
-            placeholders = ",".join("?" * len(rowids))
-            rows = self.db.execute(
-                f"SELECT rowid, {', '.join(parts)} FROM {source} WHERE {source} MATCH ? "
-                f"AND rowid IN ({placeholders})",
-                (analysis.expression, *rowids),
-            ).fetchall()
-        return {row[0]: row[1:] for row in rows}
+    # -- marking matches: FTS5's own stems, applied to the few rows shown ------------------------
+
+    def stem(self, word: str) -> str:
+        """The term FTS5 indexes `word` under (its Porter stem, diacritics removed)."""
+        found = self._stems.get(word)
+        if found is None:
+            with self._lock:
+                self.db.execute("DELETE FROM probe")
+                self.db.execute("INSERT INTO probe(word) VALUES (?)", (word,))
+                row = self.db.execute("SELECT term FROM probe_terms LIMIT 1").fetchone()
+            found = row[0] if row else word
+        return found
+
+    def pattern(self, analysis: Analysis) -> re.Pattern | None:
+        """A regular expression for every word of the indexed text that matches the query: the
+        words sharing a stem with a word of one of its concepts."""
+        spellings = [spelling for concept in analysis.required for spelling in concept.alternatives]
+        typed = frozenset(word for spelling in spellings for word in spelling)
+        if typed not in self._patterns:  # compiled once per set of words
+            surfaces = {surface for word in typed for surface in self._surfaces.get(self.stem(word), ())}
+            alternatives = "|".join(re.escape(w) for w in sorted(surfaces, key=len, reverse=True))
+            words_pattern = rf"(?<![^\W_])(?:{alternatives})(?![^\W_])"
+            if len(self._patterns) > MEMO_ENTRIES:
+                self._patterns.clear()
+            self._patterns[typed] = re.compile(words_pattern, re.IGNORECASE) if surfaces else None
+        return self._patterns[typed]
+
+
+def mark(text: str, pattern: re.Pattern | None) -> str:
+    """`text` with each match of `pattern` between the marker characters."""
+    return pattern.sub(lambda m: f"{_MARK_OPEN}{m[0]}{_MARK_CLOSE}", text) if pattern else text
+
+
+def snippet(text: str, pattern: re.Pattern | None, size: int = SNIPPET_CHARS) -> str:
+    """About `size` characters of `text` around its densest run of matches, marked, cut at
+    spaces, with "…" where it was cut."""
+    starts = [m.start() for m in pattern.finditer(text)] if pattern else []
+    best, most, last = 0, 0, 0
+    for first, at in enumerate(starts):  # a window sliding over the matches, in order
+        while last < len(starts) and starts[last] < at + size:
+            last += 1
+        if last - first > most:
+            best, most = at, last - first
+    begin = max(0, best - size // 4)
+    if begin:
+        begin = text.find(" ", begin) + 1 or begin
+    end = begin + size
+    if end < len(text):
+        space = text.rfind(" ", begin, end)
+        end = space if space > begin else end
+    excerpt = mark(text[begin:end], pattern)
+    return ("… " if begin else "") + excerpt + (" …" if end < len(text) else "")
