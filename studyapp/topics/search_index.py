@@ -156,6 +156,13 @@ class SearchIndex:
         self.vocabulary = counts
         self._stems = self._stems_of(list(counts))
         self._patterns: dict[frozenset, re.Pattern | None] = {}
+        self._probed: dict[str, str] = {}  # stems of query words the text never uses
+        # The stems of each section's heading and each answer's name: whether a row names a
+        # concept of the query is then a set lookup, not another FTS query.
+        self._heading_stems = {
+            "sections": [self._stems_in(row[1]) for row in sections],
+            "answers": [self._stems_in(f"{a.name} {a.keywords}") for a in answers],
+        }
         self._surfaces: dict[str, list[str]] = {}
         for word, term in self._stems.items():
             self._surfaces.setdefault(term, []).append(word)
@@ -275,7 +282,6 @@ class SearchIndex:
         self,
         table: str,
         analysis: Analysis,
-        heading: str = "",
         weak: bool = True,
         limit: int = 200,
         complete_only: bool = False,
@@ -283,35 +289,43 @@ class SearchIndex:
         """Rows matching every telling concept first (a concept found in most rows, like
         "function", tells little and is not required), then, unless `complete_only`, rows
         matching some; each group by bm25 (the table's column weights), raised for rows whose
-        `heading` column names concepts. The complete rows come from an AND query, so bm25 is
+        heading (or name) names concepts. The complete rows come from an AND query, so bm25 is
         computed only for them when they are enough."""
         query = f"SELECT rowid, rank FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT {limit}"
+        required = analysis.required
         with self._lock:
-            matches = [self._rows_matching(table, concept.expression) for concept in analysis.required]
-            total = self._sizes[table]
-            telling = [
-                index for index, rows in enumerate(matches) if not weak or len(rows) <= WEAK_SHARE * total
-            ] or list(range(len(matches)))
-            every = " AND ".join(analysis.required[index].expression for index in telling)
+            if complete_only and not weak:  # the AND query returns only complete rows
+                matches, telling = [], list(range(len(required)))
+            else:
+                matches = [self._rows_matching(table, concept.expression) for concept in required]
+                total = self._sizes[table]
+                telling = [
+                    index for index, rows in enumerate(matches) if not weak or len(rows) <= WEAK_SHARE * total
+                ] or list(range(len(matches)))
+            every = " AND ".join(required[index].expression for index in telling)
             ranks = self.db.execute(query, (every,)).fetchall()
             if not complete_only and len(ranks) < ENOUGH_COMPLETE:
                 seen = {rowid for rowid, _ in ranks}
                 more = self.db.execute(query, (analysis.expression,)).fetchall()
                 ranks += [(rowid, rank) for rowid, rank in more if rowid not in seen]
-            headed = [
-                self._rows_matching(table, f"{{{heading}}} : {concept.expression}")
-                for concept in (analysis.required if heading else ())
-            ]
+        concept_stems = [
+            [tuple(self.stem(word) for word in spelling) for spelling in concept.alternatives]
+            for concept in required
+        ]
+        headings = self._heading_stems.get(table)
         found = []
         for rowid, rank in ranks:  # only the candidates: the sets may be large, the loop is not
-            coverage = sum(rowid in matches[index] for index in telling)
-            named = sum(rowid in rows for rows in headed)
+            coverage = sum(rowid in matches[index] for index in telling) if matches else len(telling)
+            named = 0
+            if headings is not None:
+                stems = headings[rowid]
+                named = sum(any(all(s in stems for s in spelling) for spelling in c) for c in concept_stems)
             found.append(Row(rowid, coverage, rank, named, coverage >= len(telling)))
         found.sort(key=Row.order)
         return found
 
     def sections(self, analysis: Analysis) -> list[Row]:
-        return self._ranked("sections", analysis, heading="heading")
+        return self._ranked("sections", analysis)
 
     def questions(self, analysis: Analysis) -> list[Row]:
         needed = len(analysis.required)
@@ -324,9 +338,7 @@ class SearchIndex:
         or more), so a query that merely shares a word with a limit gets no card."""
         needed = len(analysis.required)
         named_needed = needed - 1 if needed >= 3 else needed
-        rows = self._ranked(
-            "answers", analysis, heading="name keywords", weak=False, limit=40, complete_only=True
-        )
+        rows = self._ranked("answers", analysis, weak=False, limit=40, complete_only=True)
         return [self.answers[r.rowid] for r in rows if r.coverage >= needed and r.named >= named_needed]
 
     def marked(self, rowids: list[int], analysis: Analysis) -> dict[int, tuple[str, str, str]]:
@@ -351,14 +363,20 @@ class SearchIndex:
 
     def stem(self, word: str) -> str:
         """The term FTS5 indexes `word` under (its Porter stem, diacritics removed)."""
-        found = self._stems.get(word)
+        found = self._stems.get(word) or self._probed.get(word)
         if found is None:
             with self._lock:
                 self.db.execute("DELETE FROM probe")
                 self.db.execute("INSERT INTO probe(word) VALUES (?)", (word,))
                 row = self.db.execute("SELECT term FROM probe_terms LIMIT 1").fetchone()
             found = row[0] if row else word
+            if len(self._probed) > MEMO_ENTRIES:
+                self._probed.clear()
+            self._probed[word] = found
         return found
+
+    def _stems_in(self, text: str) -> frozenset[str]:
+        return frozenset(self._stems.get(word, word) for word in words(text))
 
     def pattern(self, analysis: Analysis) -> re.Pattern | None:
         """A regular expression for every word of the indexed text that matches the query: the

@@ -3,11 +3,12 @@ libraries, locales, time zones and a base set of commands; no host software, no 
 /proc entries that describe the machine."""
 
 import os
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
 
-from studyapp.sandbox.runtime import own_filesystem
+from studyapp.sandbox.runtime import own_filesystem, reachable
 from studyapp.sandbox.runtime.bwrap import USR_COMMANDS, usr_view
 from studyapp.sandbox.runtime.engine import ROOT_PREFIX, sweep_orphaned_folders
 from studyapp.sandbox.runtime.libraries import EMULATOR_PACKAGES_INSIDE, RUNTIME_PACKAGES_INSIDE
@@ -97,6 +98,12 @@ def test_the_mount_table_inside_names_no_project_path(engine):
     assert str(Path(settings.SANDBOX_LIBRARIES_DIR).resolve()) not in mounts
     assert engine.own_filesystem, "CI runs as root: the engine's folder is a tmpfs of its own"
     assert ROOT_PREFIX not in mounts and str(os.getpid()) not in mounts
+    # The libraries come from a tmpfs copy too: no folder of the host's temporary directory.
+    assert reachable.PREFIX not in mounts and tempfile.gettempdir() + "/" not in mounts
+    libraries = next(
+        line.split() for line in mounts.splitlines() if line.split()[4] == RUNTIME_PACKAGES_INSIDE
+    )
+    assert libraries[3] == "/runtime" and "tmpfs" in libraries
     task = next(line.split() for line in mounts.splitlines() if line.split()[4] == "/var/task")
     assert task[3].startswith("/env-") and task[3].endswith("/task")  # relative to the tmpfs
     etc = next(line.split() for line in mounts.splitlines() if line.split()[4] == "/etc")
@@ -112,3 +119,18 @@ def test_a_killed_engines_tmpfs_is_unmounted_and_removed_by_the_next(tmp_path):
     (folder / "code.py").write_text("secret = 1\n")
     sweep_orphaned_folders(tmp_path)
     assert not own_filesystem.is_mount_point(folder) and not folder.exists()
+
+
+def test_library_copies_nobody_holds_are_swept_and_held_ones_kept(tmp_path):
+    source = tmp_path / "private" / "libs"
+    (source / "runtime").mkdir(parents=True)
+    (source / "runtime" / "module.py").write_text("x = 1\n")
+    source.parent.chmod(0o700)
+    held = reachable.shared_copy(source)
+    assert (held / "runtime" / "module.py").read_text() == "x = 1\n"
+    assert own_filesystem.is_mount_point(held)  # root: a tmpfs of its own
+    assert held not in reachable.sweep_unused_copies()  # this process holds it
+    assert reachable.shared_copy(source) == held  # and reuses it
+    reachable.release(held)
+    reachable.sweep_unused_copies()  # (another test process's engine may sweep it first)
+    assert not held.exists() and not Path(f"{held}.lock").exists()

@@ -101,3 +101,15 @@ def test_the_form_offers_a_newer_runtime_the_host_has(client, settings, runtimes
     page = client.get(reverse("sandbox_home")).text
     name = f"python{NEWER[1]}"
     assert f'<option value="{name}">{name} (Python {NEWER[1]}.' in page
+
+
+@needs_newer
+def test_a_newer_runtime_is_bound_from_a_copy_that_names_no_host_folder(
+    engine_with_runtimes, runtimes_folder
+):
+    _, minor = NEWER
+    code = "def handler(event, context):\n    return open('/proc/self/mountinfo').read()\n"
+    mounts = engine_with_runtimes.invoke(function(code, runtime=f"python{minor}"), {}).payload
+    lang = next(line.split() for line in mounts.splitlines() if line.split()[4] == "/var/lang")
+    assert "tmpfs" in lang and lang[3].startswith("/")
+    assert str(runtimes_folder) not in mounts and "coldstart-" not in mounts

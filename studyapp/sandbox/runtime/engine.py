@@ -149,6 +149,7 @@ class Engine:
         if self.host.isolated:
             sweep_orphaned_groups(self.host.cgroup_mode)  # what an app killed earlier left frozen
         sweep_orphaned_folders(Path(self.settings.work_dir or tempfile.gettempdir()))
+        reachable.sweep_unused_copies()  # library copies of versions no process uses any more
         self.degraded = self.host.isolated and bool(self.host.missing_guarantees)
         if self.degraded and not self.settings.allow_degraded:
             raise IsolationUnavailable(
@@ -182,7 +183,8 @@ class Engine:
         if self.host.isolated:
             for name, runtime in discover(self.settings.runtimes_dir, self.default_runtime).items():
                 if runtime.prefix is not None:  # bound by the environments' own uids
-                    runtime = dataclasses.replace(runtime, prefix=reachable.shared_copy(runtime.prefix))
+                    copy = reachable.shared_copy(runtime.prefix, always=True)  # no host path inside
+                    runtime = dataclasses.replace(runtime, prefix=copy)
                 self.runtimes[name] = runtime
         runtime_dir.chmod(0o755)
         write_etc(self._root / "etc")
