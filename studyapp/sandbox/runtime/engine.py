@@ -149,7 +149,6 @@ class Engine:
         if self.host.isolated:
             sweep_orphaned_groups(self.host.cgroup_mode)  # what an app killed earlier left frozen
         sweep_orphaned_folders(Path(self.settings.work_dir or tempfile.gettempdir()))
-        reachable.sweep_unused_copies()  # library copies of versions no process uses any more
         self.degraded = self.host.isolated and bool(self.host.missing_guarantees)
         if self.degraded and not self.settings.allow_degraded:
             raise IsolationUnavailable(
@@ -187,6 +186,8 @@ class Engine:
                     runtime = dataclasses.replace(runtime, prefix=copy)
                 self.runtimes[name] = runtime
         runtime_dir.chmod(0o755)
+        # After taking the copies this engine uses (held, so kept): the ones nobody holds go.
+        reachable.sweep_unused_copies()
         write_etc(self._root / "etc")
         (self._root / "etc").chmod(0o755)
         self._group = f"coldstart-{os.getpid()}-{uuid.uuid4().hex[:6]}"
