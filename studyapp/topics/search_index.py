@@ -27,7 +27,7 @@ WEAK_SHARE = 0.35  # a concept in more than this share of rows tells little: not
 MEMO_ENTRIES = 20_000  # remembered word lookups per index (a few MB at most)
 SNIPPET_CHARS = 180
 WORD = re.compile(r"[^\W_]+")  # a word as the index splits text (see glossary.words)
-ENOUGH_COMPLETE = 20  # complete rows that fill a page of results without the OR query
+ENOUGH_COMPLETE = 10  # complete rows that fill a page of results without the OR query
 
 # Words that carry no meaning in a search box ("how do I…", "what is the…").
 _STOP_WORDS_TEXT = """
