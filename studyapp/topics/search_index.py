@@ -9,6 +9,7 @@ deployments and never touches the site's database.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import threading
@@ -143,7 +144,6 @@ class SearchIndex:
         self.db.commit()
         self._texts = {"sections": [row[:3] for row in sections], "questions": [row[:1] for row in questions]}
         self._sizes = {"sections": len(sections), "questions": len(questions), "answers": len(answers)}
-        self._matching: dict[tuple[str, str], frozenset[int]] = {}
         self.answers = answers
         self.glossary = glossary
         counts: Counter[str] = Counter()
@@ -155,8 +155,10 @@ class SearchIndex:
             counts.update(words(f"{answer.name} {answer.keywords}"))
         self.vocabulary = counts
         self._stems = self._stems_of(list(counts))
-        self._patterns: dict[frozenset, re.Pattern | None] = {}
-        self._probed: dict[str, str] = {}  # stems of query words the text never uses
+        # Per index, bounded: what repeats while learners type.
+        self._rows_matching = functools.lru_cache(MEMO_ENTRIES)(self._match_rows)
+        self._probe = functools.lru_cache(MEMO_ENTRIES)(self._probe_stem)
+        self._pattern = functools.lru_cache(MEMO_ENTRIES)(self._compile_pattern)
         # The stems of each section's heading and each answer's name: whether a row names a
         # concept of the query is then a set lookup, not another FTS query.
         self._heading_stems = {
@@ -266,17 +268,11 @@ class SearchIndex:
 
     # -- matching ------------------------------------------------------------------------------
 
-    def _rows_matching(self, table: str, expression: str) -> frozenset[int]:
-        """Rows of `table` matching an FTS5 expression, remembered for this index: a learner
-        typing a query asks for the same words again and again (the lock is held)."""
-        key = (table, expression)
-        found = self._matching.get(key)
-        if found is None:
-            if len(self._matching) > MEMO_ENTRIES:
-                self._matching.clear()
-            rows = self.db.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (expression,))
-            found = self._matching[key] = frozenset(rowid for (rowid,) in rows)
-        return found
+    def _match_rows(self, table: str, expression: str) -> frozenset[int]:
+        """Rows of `table` matching an FTS5 expression (the lock is held). Remembered per index
+        as `_rows_matching`: a learner typing a query asks for the same words again and again."""
+        rows = self.db.execute(f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (expression,))
+        return frozenset(rowid for (rowid,) in rows)
 
     def _ranked(
         self,
@@ -363,17 +359,15 @@ class SearchIndex:
 
     def stem(self, word: str) -> str:
         """The term FTS5 indexes `word` under (its Porter stem, diacritics removed)."""
-        found = self._stems.get(word) or self._probed.get(word)
-        if found is None:
-            with self._lock:
-                self.db.execute("DELETE FROM probe")
-                self.db.execute("INSERT INTO probe(word) VALUES (?)", (word,))
-                row = self.db.execute("SELECT term FROM probe_terms LIMIT 1").fetchone()
-            found = row[0] if row else word
-            if len(self._probed) > MEMO_ENTRIES:
-                self._probed.clear()
-            self._probed[word] = found
-        return found
+        return self._stems.get(word) or self._probe(word)
+
+    def _probe_stem(self, word: str) -> str:
+        """Ask FTS5 for the stem of a word the indexed text never uses (remembered as `_probe`)."""
+        with self._lock:
+            self.db.execute("DELETE FROM probe")
+            self.db.execute("INSERT INTO probe(word) VALUES (?)", (word,))
+            row = self.db.execute("SELECT term FROM probe_terms LIMIT 1").fetchone()
+        return row[0] if row else word
 
     def _stems_in(self, text: str) -> frozenset[str]:
         return frozenset(self._stems.get(word, word) for word in words(text))
@@ -382,15 +376,15 @@ class SearchIndex:
         """A regular expression for every word of the indexed text that matches the query: the
         words sharing a stem with a word of one of its concepts."""
         spellings = [spelling for concept in analysis.required for spelling in concept.alternatives]
-        typed = frozenset(word for spelling in spellings for word in spelling)
-        if typed not in self._patterns:  # compiled once per set of words
-            surfaces = {surface for word in typed for surface in self._surfaces.get(self.stem(word), ())}
-            alternatives = "|".join(re.escape(w) for w in sorted(surfaces, key=len, reverse=True))
-            words_pattern = rf"(?<![^\W_])(?:{alternatives})(?![^\W_])"
-            if len(self._patterns) > MEMO_ENTRIES:
-                self._patterns.clear()
-            self._patterns[typed] = re.compile(words_pattern, re.IGNORECASE) if surfaces else None
-        return self._patterns[typed]
+        return self._pattern(frozenset(word for spelling in spellings for word in spelling))
+
+    def _compile_pattern(self, typed: frozenset[str]) -> re.Pattern | None:
+        """The pattern for a set of words (remembered as `_pattern`: compiling is the cost)."""
+        surfaces = {surface for word in typed for surface in self._surfaces.get(self.stem(word), ())}
+        if not surfaces:
+            return None
+        alternatives = "|".join(re.escape(w) for w in sorted(surfaces, key=len, reverse=True))
+        return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
 
 
 def mark(text: str, pattern: re.Pattern | None) -> str:
