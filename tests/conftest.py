@@ -40,9 +40,12 @@ def clear_content_caches():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(monkeypatch):
     """Rate-limit counters live in the cache: one test's runs must not throttle the next one's
-    (a parallel worker runs hundreds of sandbox posts a minute)."""
+    (a parallel worker runs hundreds of sandbox posts a minute). One counting window per test: a
+    minute that turned between two requests would start the counts afresh (a queue run takes
+    seconds, so a test that counts runs failed when it straddled a minute)."""
+    monkeypatch.setattr("studyapp.core.ratelimit._window", lambda: 1)
     yield
     cache.clear()
 

@@ -13,10 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache(monkeypatch):
-    # One counting window for the whole test: a minute that turned between two requests would
-    # start the counts afresh and make the test flaky.
-    monkeypatch.setattr("studyapp.core.ratelimit._window", lambda: 1)
+def _empty_cache():
     cache.clear()
     yield
     cache.clear()

@@ -147,7 +147,7 @@ def test_the_page_plays_the_queue_and_keeps_its_settings(client):
 
 
 @pytest.mark.django_db
-def test_a_queue_run_charges_the_invokes_it_may_make(client, settings, monkeypatch):
+def test_a_queue_run_charges_the_invokes_it_may_make(client, settings):
     from django.urls import reverse
 
     from tests.support.sandbox_client import form
