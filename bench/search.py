@@ -88,7 +88,12 @@ def main() -> list[tuple]:
         fetch(base + "/search/?q=warm+up")  # builds the index
         for _ in range(20):
             fetch(base + TOPIC)
-        first_ms = [timed_ms(lambda url=url: fetch(url)) for url in search_urls]  # nothing remembered
+        # Each query once (nothing remembered yet), each after a topic page fetched at that
+        # moment: the two see the same machine load.
+        first_ms, first_page_ms = [], []
+        for url in search_urls:
+            first_page_ms.append(timed_ms(lambda: fetch(base + TOPIC)))
+            first_ms.append(timed_ms(lambda url=url: fetch(url)))
         page_ms, search_ms = [], []
         for number in range(REQUESTS):  # interleaved, so both see the same machine load
             page_ms.append(timed_ms(lambda: fetch(base + TOPIC)))
@@ -97,6 +102,7 @@ def main() -> list[tuple]:
     page_p50, page_p95 = summary(page_ms)
     search_p50, search_p95 = summary(search_ms)
     first_p50, first_p95 = summary(first_ms)
+    first_page_p50, first_page_p95 = summary(first_page_ms)
     build = run_python(BUILD_CODE)
     scale = run_python(SCALE_CODE, json.dumps(QUERIES))
     ratio = search_p50 / page_p50
@@ -106,11 +112,12 @@ def main() -> list[tuple]:
         [
             (f"topic page {TOPIC}", f"{page_p50:.2f}", f"{page_p95:.2f}"),
             ("search, each query the first time", f"{first_p50:.2f}", f"{first_p95:.2f}"),
+            ("topic page, fetched before each of those", f"{first_page_p50:.2f}", f"{first_page_p95:.2f}"),
             ("search, the set cycled (queries repeat)", f"{search_p50:.2f}", f"{search_p95:.2f}"),
             (
                 "ratio search (first time)/page",
-                f"{first_p50 / page_p50:.2f}x",
-                f"{first_p95 / page_p95:.2f}x",
+                f"{first_p50 / first_page_p50:.2f}x",
+                f"{first_p95 / first_page_p95:.2f}x",
             ),
             ("ratio search (cycled)/page", f"{ratio:.2f}x", f"{search_p95 / page_p95:.2f}x"),
         ],
@@ -142,9 +149,9 @@ def main() -> list[tuple]:
         ("search p50 / topic page p50 (queries repeat)", f"{ratio:.2f}x", "<= 2x", ratio <= 2),
         (
             "search p50, first time / topic page p50",
-            f"{first_p50 / page_p50:.2f}x",
+            f"{first_p50 / first_page_p50:.2f}x",
             "<= 2x",
-            first_p50 <= 2 * page_p50,
+            first_p50 <= 2 * first_page_p50,
         ),
         ("search index build", f"{build['index_ms']:.0f} ms", "< 300 ms", build["index_ms"] < 300),
         ("search on 10x content / today's", f"{scale_ratio:.2f}x", "<= 2x", scale_ratio <= 2),

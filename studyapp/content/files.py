@@ -13,6 +13,13 @@ import yaml
 from django.conf import settings
 
 T = TypeVar("T")
+# libyaml's parser when PyYAML was built with it (the wheels are): the same safe subset, several
+# times faster on the content's question files.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _safe_load(text: str) -> object:
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 (a safe loader)
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ def content_path(*parts: str) -> Path:
 def load_yaml(path: Path) -> object:
     """Parse a YAML file; a syntax error becomes a ContentError with its line."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return _safe_load(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
         raise ContentError(Problem(path, f"invalid YAML: {error.problem}", line)) from error
@@ -68,7 +75,7 @@ def split_front_matter(path: Path) -> tuple[dict, str, int]:
     if index is None:
         raise ContentError(Problem(path, "front matter is not closed with ---", 1))
     try:
-        meta = yaml.safe_load("".join(lines[1:index])) or {}
+        meta = _safe_load("".join(lines[1:index])) or {}
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 2 if error.problem_mark else 1
         raise ContentError(Problem(path, f"invalid front matter: {error.problem}", line)) from error

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from studyapp.content.glossary import Term, glossary
@@ -76,7 +77,7 @@ class Results:
 
     @property
     def suggestion_url(self) -> str:
-        return "/search/?" + urlencode({"q": self.suggestion})
+        return reverse("search") + "?" + urlencode({"q": self.suggestion})
 
     @property
     def found(self) -> bool:

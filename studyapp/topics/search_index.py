@@ -15,6 +15,7 @@ import sqlite3
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -28,6 +29,7 @@ WEAK_SHARE = 0.35  # a concept in more than this share of rows tells little: not
 MEMO_ENTRIES = 20_000  # remembered word lookups per index (a few MB at most)
 SNIPPET_CHARS = 180
 WORD = re.compile(r"[^\W_]+")  # a word as the index splits text (see glossary.words)
+_BETWEEN_WORDS = re.compile(r"([\W_]+)")
 ENOUGH_COMPLETE = 10  # complete rows that fill a page of results without the OR query
 
 # Words that carry no meaning in a search box ("how do I…", "what is the…").
@@ -100,6 +102,48 @@ class Row:
         return (not self.complete, self.rank * (1 + 0.5 * self.named) * boost)
 
 
+@dataclass(frozen=True)
+class Tokens:
+    """A text's words: where each starts and ends in the text, and the stem FTS5 indexes it under."""
+
+    starts: list[int]
+    ends: list[int]
+    stems: list[str]
+
+    def matching(self, stems: frozenset[str]) -> list[tuple[int, int]]:
+        # itertools and a bound method instead of a loop: run for every row shown
+        return list(compress(zip(self.starts, self.ends, strict=True), map(stems.__contains__, self.stems)))
+
+
+def _split(text: str, seen: dict[str, tuple]) -> tuple[list[int], list[int], list[str]]:
+    """(starts, ends, lower-case words) of `text`'s words, remembered in `seen`. Split on the
+    runs between words with lengths summed in C: a match object per word costs twice as much,
+    and the index splits every shown text at start-up."""
+    found = seen.get(text)
+    if found is not None:
+        return found
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        parts = _BETWEEN_WORDS.split(lowered)  # word, separator, word, ..., word
+        offsets = list(accumulate(map(len, parts), initial=0))
+        typed, starts, ends = parts[0::2], offsets[0:-1:2], offsets[1::2]
+        first, last = (0 if typed[0] else 1), (len(typed) if typed[-1] else len(typed) - 1)
+        found = starts[first:last], ends[first:last], typed[first:last]
+    else:  # a letter whose lower case is longer: word by word, so the offsets fit the text
+        matches = list(WORD.finditer(text))
+        found = [m.start() for m in matches], [m.end() for m in matches], [m[0].lower() for m in matches]
+    seen[text] = found
+    return found
+
+
+def _rows_by_stem(stem_sets) -> dict[str, frozenset[int]]:
+    rows: dict[str, set[int]] = {}
+    for rowid, stems in enumerate(stem_sets):
+        for stem in stems:
+            rows.setdefault(stem, set()).add(rowid)
+    return {stem: frozenset(found) for stem, found in rows.items()}
+
+
 class SearchIndex:
     # A page's title is on all its sections; its headings say what each is about; code samples
     # mention many words in passing.
@@ -134,43 +178,76 @@ class SearchIndex:
             "INSERT INTO answers(rowid, name, keywords, note) VALUES (?,?,?,?)",
             [(i, a.name, a.keywords, f"{a.note} {a.group}") for i, a in enumerate(answers)],
         )
-        for table, weights in (
-            ("sections", self.SECTION_WEIGHTS),
-            ("questions", self.QUESTION_WEIGHTS),
-            ("answers", self.ANSWER_WEIGHTS),
-        ):  # ORDER BY rank then uses the weights, and FTS5 can stop at the LIMIT
-            rank = f"bm25({', '.join(str(w) for w in weights)})"
-            self.db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('rank', ?)", (rank,))
         self.db.commit()
+        self._terms = {table: self._indexed_terms(table) for table in ("questions", "answers")}
+        # bm25 with each table's column weights, called directly: FTS5's configured `rank`
+        # column evaluates the same function through an extra statement, about twice as slow.
+        self._rank_query = {
+            table: f"SELECT rowid, bm25({table}, {', '.join(str(w) for w in weights)}) AS score "
+            f"FROM {table} WHERE {table} MATCH ? ORDER BY score LIMIT ?"
+            for table, weights in (
+                ("sections", self.SECTION_WEIGHTS),
+                ("questions", self.QUESTION_WEIGHTS),
+                ("answers", self.ANSWER_WEIGHTS),
+            )
+        }
         self._texts = {"sections": [row[:3] for row in sections], "questions": [row[:1] for row in questions]}
         self._sizes = {"sections": len(sections), "questions": len(questions), "answers": len(answers)}
         self.answers = answers
         self.glossary = glossary
+        # The text shown in results is split into words once, here: counting the vocabulary
+        # uses them, and marking a query's matches is then a set lookup per word.
+        split: dict[str, tuple] = {}  # a page's title is on each of its sections
+        shown = {
+            "sections": [tuple(_split(text, split) for text in row[:3]) for row in sections],
+            "questions": [(_split(row[0], split),) for row in questions],
+        }
         counts: Counter[str] = Counter()
-        for table in (sections, questions):
+        for table in shown.values():
             for row in table:
-                for text in row:
-                    counts.update(words(text))
+                for _, _, typed in row:
+                    counts.update(typed)
+        for row in sections:
+            counts.update(words(row[3]))
+        for row in questions:
+            counts.update(words(row[1]))
         for answer in answers:
             counts.update(words(f"{answer.name} {answer.keywords}"))
         self.vocabulary = counts
         self._stems = self._stems_of(list(counts))
+        stem = self._stems.get
+        tokens = {}
+        for text, (starts, ends, typed) in split.items():
+            tokens[text] = Tokens(starts, ends, list(map(stem, typed, typed)))
+        self._shown = {
+            table: [tuple(tokens[text] for text in texts) for texts in self._texts[table]] for table in shown
+        }
         # Per index, bounded: what repeats while learners type.
         self._rows_matching = functools.lru_cache(MEMO_ENTRIES)(self._match_rows)
         self._probe = functools.lru_cache(MEMO_ENTRIES)(self._probe_stem)
-        self._pattern = functools.lru_cache(MEMO_ENTRIES)(self._compile_pattern)
-        # The stems of each section's heading and each answer's name: whether a row names a
-        # concept of the query is then a set lookup, not another FTS query.
-        self._heading_stems = {
-            "sections": [self._stems_in(row[1]) for row in sections],
-            "answers": [self._stems_in(f"{a.name} {a.keywords}") for a in answers],
+        # Which rows' heading (an answer's name) has each stem: whether a row names a concept
+        # of the query is then a set lookup, not another FTS query.
+        self._heading_rows = {
+            "sections": _rows_by_stem(self._stems_in(row[1]) for row in sections),
+            "answers": _rows_by_stem(self._stems_in(f"{a.name} {a.keywords}") for a in answers),
         }
-        self._surfaces: dict[str, list[str]] = {}
-        for word, term in self._stems.items():
-            self._surfaces.setdefault(term, []).append(word)
         self._vocabulary_list = [w for w in counts if len(w) > 2 and not w.isdigit()]
         self._spellings = self._glossary_spellings(glossary)
         self._synonyms = {word: group for group in glossary.synonyms for word in group if " " not in word}
+
+    def _indexed_terms(self, table: str) -> frozenset[str]:
+        """Every term in `table`: a query with a concept none of them spells cannot match all."""
+        self.db.execute(f"CREATE VIRTUAL TABLE {table}_terms USING fts5vocab({table}, 'row')")
+        terms = frozenset(term for (term,) in self.db.execute(f"SELECT term FROM {table}_terms"))
+        self.db.execute(f"DROP TABLE {table}_terms")
+        return terms
+
+    def _could_match_all(self, table: str, concepts: tuple[Concept, ...]) -> bool:
+        terms = self._terms[table]
+        return all(
+            any(all(self.stem(word) in terms for word in spelling) for spelling in concept.alternatives)
+            for concept in concepts
+        )
 
     def _stems_of(self, vocabulary: list[str]) -> dict[str, str]:
         """Each word of the vocabulary with the term FTS5 indexes it under, asked of FTS5 itself
@@ -287,8 +364,10 @@ class SearchIndex:
         matching some; each group by bm25 (the table's column weights), raised for rows whose
         heading (or name) names concepts. The complete rows come from an AND query, so bm25 is
         computed only for them when they are enough."""
-        query = f"SELECT rowid, rank FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT {limit}"
+        query = self._rank_query[table]
         required = analysis.required
+        if complete_only and not weak and not self._could_match_all(table, required):
+            return []  # no row has every concept: spare FTS5 the query
         with self._lock:
             if complete_only and not weak:  # the AND query returns only complete rows
                 matches, telling = [], list(range(len(required)))
@@ -299,26 +378,28 @@ class SearchIndex:
                     index for index, rows in enumerate(matches) if not weak or len(rows) <= WEAK_SHARE * total
                 ] or list(range(len(matches)))
             every = " AND ".join(required[index].expression for index in telling)
-            ranks = self.db.execute(query, (every,)).fetchall()
+            ranks = self.db.execute(query, (every, limit)).fetchall()
             if not complete_only and len(ranks) < ENOUGH_COMPLETE:
                 seen = {rowid for rowid, _ in ranks}
-                more = self.db.execute(query, (analysis.expression,)).fetchall()
+                more = self.db.execute(query, (analysis.expression, limit)).fetchall()
                 ranks += [(rowid, rank) for rowid, rank in more if rowid not in seen]
-        concept_stems = [
-            [tuple(self.stem(word) for word in spelling) for spelling in concept.alternatives]
-            for concept in required
-        ]
-        headings = self._heading_stems.get(table)
+        headings = self._heading_rows.get(table)
+        naming = [self._rows_naming(headings, concept) for concept in required] if headings else []
         found = []
         for rowid, rank in ranks:  # only the candidates: the sets may be large, the loop is not
             coverage = sum(rowid in matches[index] for index in telling) if matches else len(telling)
-            named = 0
-            if headings is not None:
-                stems = headings[rowid]
-                named = sum(any(all(s in stems for s in spelling) for spelling in c) for c in concept_stems)
+            named = sum(rowid in rows for rows in naming)
             found.append(Row(rowid, coverage, rank, named, coverage >= len(telling)))
         found.sort(key=Row.order)
         return found
+
+    def _rows_naming(self, headings: dict[str, frozenset[int]], concept: Concept) -> frozenset[int]:
+        """Rows whose heading has every word of one of the concept's spellings."""
+        found: set[int] = set()
+        for spelling in concept.alternatives:
+            rows = [headings.get(self.stem(word), frozenset()) for word in spelling]
+            found.update(frozenset.intersection(*rows))
+        return frozenset(found)
 
     def sections(self, analysis: Analysis) -> list[Row]:
         return self._ranked("sections", analysis)
@@ -340,22 +421,23 @@ class SearchIndex:
     def marked(self, rowids: list[int], analysis: Analysis) -> dict[int, tuple[str, str, str]]:
         """(title, heading, snippet) of each section with the matched words between marker
         characters (escaped and turned into <mark> by the caller)."""
-        pattern = self.pattern(analysis)
-        texts = self._texts["sections"]
+        stems = self.query_stems(analysis)
+        texts, shown = self._texts["sections"], self._shown["sections"]
         return {
             rowid: (
-                mark(texts[rowid][0], pattern),
-                mark(texts[rowid][1], pattern),
-                snippet(texts[rowid][2], pattern),
+                mark(texts[rowid][0], shown[rowid][0].matching(stems)),
+                mark(texts[rowid][1], shown[rowid][1].matching(stems)),
+                snippet(texts[rowid][2], shown[rowid][2].matching(stems)),
             )
             for rowid in rowids
         }
 
     def marked_questions(self, rowids: list[int], analysis: Analysis) -> dict[int, str]:
-        pattern = self.pattern(analysis)
-        return {rowid: snippet(self._texts["questions"][rowid][0], pattern) for rowid in rowids}
+        stems = self.query_stems(analysis)
+        texts, shown = self._texts["questions"], self._shown["questions"]
+        return {rowid: snippet(texts[rowid][0], shown[rowid][0].matching(stems)) for rowid in rowids}
 
-    # -- marking matches: FTS5's own stems, applied to the few rows shown ------------------------
+    # -- marking matches: FTS5's own stems, so what is marked is what matched --------------------
 
     def stem(self, word: str) -> str:
         """The term FTS5 indexes `word` under (its Porter stem, diacritics removed)."""
@@ -372,33 +454,33 @@ class SearchIndex:
     def _stems_in(self, text: str) -> frozenset[str]:
         return frozenset(self._stems.get(word, word) for word in words(text))
 
-    def pattern(self, analysis: Analysis) -> re.Pattern | None:
-        """A regular expression for every word of the indexed text that matches the query: the
-        words sharing a stem with a word of one of its concepts."""
-        spellings = [spelling for concept in analysis.required for spelling in concept.alternatives]
-        return self._pattern(frozenset(word for spelling in spellings for word in spelling))
-
-    def _compile_pattern(self, typed: frozenset[str]) -> re.Pattern | None:
-        """The pattern for a set of words (remembered as `_pattern`: compiling is the cost)."""
-        surfaces = {surface for word in typed for surface in self._surfaces.get(self.stem(word), ())}
-        if not surfaces:
-            return None
-        alternatives = "|".join(re.escape(w) for w in sorted(surfaces, key=len, reverse=True))
-        return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+    def query_stems(self, analysis: Analysis) -> frozenset[str]:
+        """The stems of every word of the query's concepts (each spelling): a word of the text
+        with one of them matched."""
+        return frozenset(
+            self.stem(word)
+            for concept in analysis.required
+            for spelling in concept.alternatives
+            for word in spelling
+        )
 
 
-def mark(text: str, pattern: re.Pattern | None) -> str:
-    """`text` with each match of `pattern` between the marker characters."""
-    return pattern.sub(lambda m: f"{_MARK_OPEN}{m[0]}{_MARK_CLOSE}", text) if pattern else text
+def mark(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each of `spans` (in order, not overlapping) between the marker characters."""
+    parts, at = [], 0
+    for start, end in spans:
+        parts += [text[at:start], _MARK_OPEN, text[start:end], _MARK_CLOSE]
+        at = end
+    parts.append(text[at:])
+    return "".join(parts)
 
 
-def snippet(text: str, pattern: re.Pattern | None, size: int = SNIPPET_CHARS) -> str:
-    """About `size` characters of `text` around its densest run of matches, marked, cut at
-    spaces, with "…" where it was cut."""
-    starts = [m.start() for m in pattern.finditer(text)] if pattern else []
+def snippet(text: str, spans: list[tuple[int, int]], size: int = SNIPPET_CHARS) -> str:
+    """About `size` characters of `text` around its densest run of matched words (`spans`),
+    marked, cut at spaces, with "…" where it was cut."""
     best, most, last = 0, 0, 0
-    for first, at in enumerate(starts):  # a window sliding over the matches, in order
-        while last < len(starts) and starts[last] < at + size:
+    for first, (at, _) in enumerate(spans):  # a window sliding over the matches, in order
+        while last < len(spans) and spans[last][0] < at + size:
             last += 1
         if last - first > most:
             best, most = at, last - first
@@ -409,5 +491,6 @@ def snippet(text: str, pattern: re.Pattern | None, size: int = SNIPPET_CHARS) ->
     if end < len(text):
         space = text.rfind(" ", begin, end)
         end = space if space > begin else end
-    excerpt = mark(text[begin:end], pattern)
+    inside = [(start - begin, stop - begin) for start, stop in spans if start >= begin and stop <= end]
+    excerpt = mark(text[begin:end], inside)
     return ("… " if begin else "") + excerpt + (" …" if end < len(text) else "")

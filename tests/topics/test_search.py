@@ -48,6 +48,21 @@ def test_stemming_finds_other_forms_of_a_word(content_dir):
     assert urls("zorbled") == ["/topics/zz-stem/#quota"]  # "zorbled" and "zorbling" share a stem
 
 
+def test_matches_are_marked_in_every_form_the_stem_takes_and_nowhere_else(content_dir):
+    filler = "Nothing to see in this sentence at all. " * 12
+    body = f"## Zorbling limits\n\n{filler}It ZORBLED twice; zorbles, zorbling and unzorbled-ish: zorble.\n"
+    write_topic(content_dir, "zz-marks", title="Zorble guide", body=body)
+    clear_content_caches()
+    hit = topic_search().search("zorbled").hits[0]
+    assert str(hit.title_html) == "<mark>Zorble</mark> guide"
+    assert str(hit.heading_html) == "<mark>Zorbling</mark> limits"
+    # The excerpt is cut around the matches, with "…" where the text goes on.
+    assert str(hit.snippet_html).startswith("… ")
+    marked = re.findall(r"<mark>(.*?)</mark>", str(hit.snippet_html))
+    assert marked == ["ZORBLED", "zorbles", "zorbling", "zorble"]  # not "unzorbled" (another word)
+    assert "unzorbled-ish" in str(hit.snippet_html)
+
+
 def test_stop_words_are_ignored(content_dir):
     write_topic(content_dir, "zz-stop", body="## Xylophone\n\nA xylophone section.\n")
     clear_content_caches()
