@@ -3,12 +3,15 @@ libraries, locales, time zones and a base set of commands; no host software, no 
 /proc entries that describe the machine."""
 
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
-from studyapp.sandbox.runtime import own_filesystem, reachable
+from studyapp.sandbox.runtime import own_filesystem, reachable, root_layout
 from studyapp.sandbox.runtime.bwrap import USR_COMMANDS, usr_view
 from studyapp.sandbox.runtime.engine import ROOT_PREFIX, sweep_orphaned_folders
 from studyapp.sandbox.runtime.libraries import EMULATOR_PACKAGES_INSIDE, RUNTIME_PACKAGES_INSIDE
@@ -110,6 +113,66 @@ def test_the_mount_table_inside_names_no_project_path(engine):
     assert etc[3] == "/etc" and "tmpfs" in etc
 
 
+def test_no_file_system_inside_names_the_host_uid_it_runs_as(engine):
+    """bubblewrap's own tmpfs mounts (its root, /tmp, /dev, /dev/shm) would be listed with their
+    owner, a host uid (`uid=200000`); the engine lays the tree out with root-owned mounts."""
+    code = """
+import os
+def handler(e, c):
+    with open("/tmp/probe", "w") as f:
+        f.write("x")
+    st = os.stat("/tmp")
+    return {"mounts": open("/proc/self/mountinfo").read(), "tmp_owner": [st.st_uid, st.st_gid],
+            "root_writable": os.access("/", os.W_OK), "dev": sorted(os.listdir("/dev"))}
+"""
+    config = function(code)
+    result = engine.invoke(config, {})
+    assert result.status == "success", result.payload_json
+    mounts = result.payload["mounts"]
+    assert not re.search(r"[ ,](uid|gid)=", mounts), mounts
+    (env,) = [env for env in engine.pool.all_environments() if env.fingerprint == config.fingerprint]
+    assert str(env.uid) not in mounts
+    root = next(line.split() for line in mounts.splitlines() if line.split()[4] == "/")
+    assert root[3].endswith("/root") and root[5].startswith("ro,")  # the skeleton, read-only
+    assert result.payload["tmp_owner"] == [993, 990] and result.payload["root_writable"] is False
+    assert {"null", "zero", "urandom", "shm", "fd", "stdout"} <= set(result.payload["dev"])
+    # The writable mounts are the environment's: gone with it.
+    assert len(env._mounts) == 2 and all(own_filesystem.is_mount_point(m) for m in env._mounts)
+    engine.reset(config)
+    assert not any(own_filesystem.is_mount_point(m) for m in env._mounts)
+    assert not env.task_dir.parent.exists()
+
+
+def test_the_layout_replaces_every_tmpfs_of_bubblewraps(tmp_path):
+    folder = tmp_path / "env"
+    folder.mkdir()
+    args = [
+        "--unshare-all",
+        "--tmpfs", "/usr", "--ro-bind", "/usr/bin/env", "/usr/bin/env", "--remount-ro", "/usr",
+        "--symlink", "usr/bin", "/bin",
+        "--proc", "/proc", "--tmpfs", "/proc/acpi", "--remount-ro", "/proc/acpi",
+        "--dev", "/dev", "--size", "65536", "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
+        "--size", "131072", "--tmpfs", "/tmp", "--chdir", "/",
+    ]  # fmt: skip
+    options, mounts = root_layout.lay_out(args, folder, uid=4242)
+    try:
+        assert options[:3] == ["--ro-bind", str(folder / "root"), "/"]
+        assert "--tmpfs" not in options and "--dev" not in options and "--remount-ro" not in options
+        skeleton = folder / "root"
+        assert (skeleton / "usr/bin/env").is_file() and os.readlink(skeleton / "bin") == "usr/bin"
+        assert (skeleton / "dev/null").is_file() and (skeleton / "dev/shm").is_dir()
+        assert options[options.index("/dev/null") - 1 :][:3] == ["--dev-bind", "/dev/null", "/dev/null"]
+        assert options[options.index("/proc/acpi") - 2] == "--ro-bind"  # an empty folder over it
+        assert mounts == [folder / "shm", folder / "tmp"]
+        assert all(own_filesystem.is_mount_point(m) and m.stat().st_uid == 4242 for m in mounts)
+        assert os.statvfs(folder / "tmp").f_blocks * os.statvfs(folder / "tmp").f_frsize == 131072
+    finally:
+        for mounted in mounts:
+            own_filesystem.unmount(mounted)
+    with pytest.raises(root_layout.UnknownOption):
+        root_layout.parse(["--bind-fd", "3", "/x"])
+
+
 def test_a_killed_engines_tmpfs_is_unmounted_and_removed_by_the_next(tmp_path):
     """What a killed server left (its mounted folder, learners' code inside) goes at the next
     engine's start."""
@@ -134,3 +197,18 @@ def test_library_copies_nobody_holds_are_swept_and_held_ones_kept(tmp_path):
     reachable.release(held)
     reachable.sweep_unused_copies()  # (another test process's engine may sweep it first)
     assert not held.exists() and not Path(f"{held}.lock").exists()
+
+
+def test_a_copy_being_built_is_never_swept_as_a_legacy_one(tmp_path):
+    """A copy's folder takes its source's (old) mtime when copying ends, before its .lock
+    exists: only its .build file says it is being built."""
+    old = time.time() - 2 * reachable.LEGACY_AGE_S
+    building = tmp_path / f"{reachable.PREFIX}building"
+    building.mkdir()
+    Path(f"{building}.build").touch()
+    legacy = tmp_path / f"{reachable.PREFIX}legacy"
+    legacy.mkdir()
+    for folder in (building, legacy):
+        os.utime(folder, (old, old))
+    assert reachable.sweep_unused_copies(tmp_path) == [legacy]
+    assert building.is_dir() and not legacy.exists()

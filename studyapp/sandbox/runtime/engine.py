@@ -216,6 +216,7 @@ class Engine:
             default_runtime=self.default_runtime,
             startup_cpu_quota=self.startup_cpu_quota,
             aws_memory_bytes=self.settings.aws_emulator_memory_mb * MIB,
+            own_filesystem=self.own_filesystem,
         )
         self._uids = None
         if self.host.can_switch_uid:

@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studyapp.sandbox.runtime import launcher, protocol
+from studyapp.sandbox.runtime import launcher, own_filesystem, protocol, root_layout
 from studyapp.sandbox.runtime.bwrap import bwrap_arguments, sandbox_command
 from studyapp.sandbox.runtime.cgroups import Cgroup
 from studyapp.sandbox.runtime.host import HostSupport
@@ -99,6 +99,7 @@ class SpawnSpec:
     default_runtime: Runtime | None = None  # the host's interpreter (None: host.python as is)
     startup_cpu_quota: int | None = None  # CPU (per 100 ms) until the function's own quota is set
     aws_memory_bytes: int = 256 * 1024 * 1024  # the AWS emulator's memory, beside the function's
+    own_filesystem: bool = False  # root_dir is a root-owned tmpfs: the engine lays / out itself
 
 
 class ExecutionEnvironment:
@@ -124,6 +125,7 @@ class ExecutionEnvironment:
         self.invocations = 0
         self.dead = False
         self.slot_released = False  # the pool gives the slot (and its uid) back exactly once
+        self._mounts: list[Path] = []  # the tmpfs mounts laid out for it (/tmp, /dev/shm)
         self._max_rss_kb = 0
 
     # -- life cycle -------------------------------------------------------------------------
@@ -180,6 +182,8 @@ class ExecutionEnvironment:
             extra_ro_binds=library_binds(spec.libraries, runtime.minor) if spec.libraries else (),
             lang_dir=runtime.prefix,
         )
+        if spec.own_filesystem:
+            args, self._mounts = root_layout.lay_out(args, self.task_dir.parent, self.uid)
         extra_fds = []
         if spec.seccomp_filter:
             extra_fds.append(self._pipe_with(spec.seccomp_filter))
@@ -267,6 +271,8 @@ class ExecutionEnvironment:
         self.cgroup.remove()
         self.aws_cgroup.remove()
         self.group.remove()
+        for folder in self._mounts:
+            own_filesystem.unmount(folder)
         shutil.rmtree(self.task_dir.parent, ignore_errors=True)
 
     def kill_processes(self) -> None:

@@ -28,7 +28,8 @@ _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 
 def mount_tmpfs(folder: Path, size_bytes: int) -> bool:
     """Mount a root-owned tmpfs of at most `size_bytes` on the empty `folder`; False where this
-    process may not mount (not root, or a container without CAP_SYS_ADMIN)."""
+    process may not mount (not root, or a container without CAP_SYS_ADMIN). Root's ownership is
+    never listed in mountinfo (another owner is, as a host uid)."""
     if os.geteuid() != 0:
         return False
     options = f"size={size_bytes},mode=755".encode()

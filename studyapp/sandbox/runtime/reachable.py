@@ -164,7 +164,12 @@ def sweep_unused_copies(folder: Path | None = None) -> list[Path]:
             os.close(build)
     now = time.time()
     for legacy in folder.glob(f"{PREFIX}*"):
-        if legacy.suffix or Path(f"{legacy}.lock").exists() or not legacy.is_dir():
+        # A copy this code makes has its .build file from before its folder exists until after
+        # it is removed: one being built (whose folder takes its source's old mtime when the
+        # copy ends, before its .lock exists) is never taken for a legacy copy.
+        if legacy.suffix or any(Path(f"{legacy}{end}").exists() for end in (".lock", ".build", ".complete")):
+            continue
+        if not legacy.is_dir():
             continue
         with contextlib.suppress(OSError):
             if now - legacy.stat().st_mtime > LEGACY_AGE_S:
