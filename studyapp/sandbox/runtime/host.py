@@ -48,7 +48,10 @@ class HostSupport:
             if not self.cpu:
                 missing.append("no CPU controller: an environment's CPU is not in proportion to its memory")
         if not self.can_switch_uid:
-            missing.append("not root: every environment runs as the server's own uid")
+            missing.append(
+                "not root: every environment runs as the server's own uid, and its mount table "
+                "names that uid (only root may lay the sandbox's file systems out itself)"
+            )
         return tuple(missing)
 
 
