@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from studyapp.content.library import library
-from studyapp.sandbox import jsontext, tuner
+from studyapp.sandbox import jsontext, run_settings, tuner
 from studyapp.sandbox.callers.http_events import FRONT_DOORS
 from studyapp.sandbox.callers.http_request import METHODS, RequestError, parse_request
 from studyapp.sandbox.callers.s3_notifications import BUCKET, BUCKET_NAME, EVENT_TYPES, Trigger
@@ -591,19 +591,7 @@ class SandboxForm(forms.Form):
         }
 
     def function_config(self, owner: str = "") -> FunctionConfig:
-        data = self.cleaned_data
-        return FunctionConfig(
-            owner=owner,
-            files=self.code_files.files_by_name,
-            handler=data["handler"],
-            memory_mb=data["memory_mb"],
-            timeout_s=data["timeout_s"],
-            environment=self.env_vars.variables,
-            function_name="sandbox-function",
-            architecture=data.get("architecture") or "x86_64",
-            runtime=data.get("runtime") or "",
-            **self.logging_settings(),
-        )
+        return run_settings.function_config(self.run_settings(), owner)
 
 
 class TuneForm(forms.Form):

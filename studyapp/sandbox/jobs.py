@@ -30,7 +30,7 @@ from django.core.cache import cache
 from django.db import close_old_connections
 from django.utils import timezone
 
-from studyapp.sandbox import tuner
+from studyapp.sandbox import run_settings, tuner
 from studyapp.sandbox.callers import front_door, s3_notifications, sqs_mapping
 from studyapp.sandbox.callers.http_events import FRONT_DOORS
 from studyapp.sandbox.callers.http_request import HttpRequest
@@ -319,20 +319,7 @@ def _finish(job: SandboxJob, problem: str = "") -> None:
 
 
 def function_config(job: SandboxJob) -> FunctionConfig:
-    return FunctionConfig(
-        files=job.files,
-        handler=job.handler,
-        memory_mb=job.memory_mb,
-        timeout_s=job.timeout_s,
-        environment=job.environment,
-        function_name="sandbox-function",
-        architecture=job.architecture,
-        owner=job.owner,
-        runtime=job.runtime,
-        log_format=job.log_format,
-        application_log_level=job.application_log_level,
-        system_log_level=job.system_log_level,
-    )
+    return run_settings.function_config(job, job.owner)
 
 
 def notice_stopped_host(job: SandboxJob) -> SandboxJob:
@@ -409,7 +396,7 @@ def record_job_run(job, result: InvokeResult) -> SandboxRun:
     owner = {"user_id": job.user_id, "learner_key": job.learner_key}
     run = SandboxRun.objects.create(
         **owner,
-        **{name: getattr(job, name) for name in RUN_SETTINGS_FIELDS},
+        **{name: getattr(job, name) for name in run_settings.RUN_FIELDS},
         status=result.status,
         request_id=result.request_id,
         cold_start=result.cold_start,
@@ -423,41 +410,13 @@ def record_job_run(job, result: InvokeResult) -> SandboxRun:
     return run
 
 
-RUN_SETTINGS_FIELDS = (
-    "files",
-    "handler",
-    "memory_mb",
-    "timeout_s",
-    "environment",
-    "invocation_type",
-    "event_json",
-    "event_slug",
-    "seed_resources",
-    "architecture",
-    "runtime",
-    "caller",
-    "log_format",
-    "application_log_level",
-    "system_log_level",
-)
-
-
 def run_remotely(config: FunctionConfig, event_json: str) -> InvokeResult:
     """Run a function on a sandbox host and wait for its answer (grading a code answer in the
     distributed mode). Its owner gets a fresh suffix: a new function, so a cold start."""
     job = SandboxJob.objects.create(
-        files=config.files,
-        handler=config.handler,
-        memory_mb=config.memory_mb,
-        timeout_s=int(config.timeout_s),
-        environment=config.environment,
+        **run_settings.function_settings(config),
         event_json=event_json,
         owner=f"{config.owner}/graded-{uuid.uuid4().hex[:12]}",
-        architecture=config.architecture,
-        runtime=config.runtime,
-        log_format=config.log_format,
-        application_log_level=config.application_log_level,
-        system_log_level=config.system_log_level,
     )
     submit(job)
     job = wait_until_done(job, config.timeout_s + settings.SANDBOX_HOST_GRACE_S + 30)

@@ -7,6 +7,7 @@ import re
 
 from studyapp.content.library import library
 from studyapp.content.topics import catalog
+from studyapp.sandbox.run_settings import RUN_FIELDS
 
 DEFAULT_CODE = """import json
 
@@ -60,23 +61,10 @@ def from_template(module: str) -> dict | None:
 
 def from_saved(saved) -> dict:
     """A SandboxRun or SharedRun."""
-    return default_values() | {
-        "files": list(saved.files.items()),
-        "handler": saved.handler,
-        "memory_mb": saved.memory_mb,
-        "timeout_s": saved.timeout_s,
-        "invocation_type": saved.invocation_type,
-        "environment": list(saved.environment.items()),
-        "event_slug": saved.event_slug,
-        "event_json": saved.event_json,
-        "seed_resources": saved.seed_resources,
-        "architecture": saved.architecture,
-        "runtime": saved.runtime,
-        **caller_values(saved.caller),
-        "log_format": saved.log_format,
-        "application_log_level": saved.application_log_level,
-        "system_log_level": saved.system_log_level,
-    }
+    values = {name: getattr(saved, name) for name in RUN_FIELDS if name != "caller"}
+    # The form lists files and variables as (name, value) rows.
+    values |= {"files": list(saved.files.items()), "environment": list(saved.environment.items())}
+    return default_values() | values | caller_values(saved.caller)
 
 
 def from_topic_block(slug: str, index: int) -> dict | None:
