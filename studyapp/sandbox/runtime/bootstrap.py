@@ -639,7 +639,11 @@ def not_dumpable() -> None:
 def preload_serializer() -> None:
     """The runtime client's serializer, loaded before the worker forks, as Lambda's runtime has
     it loaded before the handler's INIT: a cold start does not wait for it. (Where the runtime's
-    libraries are elsewhere, unisolated, make_encoder imports it at init.)"""
+    libraries are elsewhere, unisolated, make_encoder imports it at init.) Its marshaller's
+    decimal and math come first: without them a cold start waited about 3 ms for decimal."""
+    import decimal  # noqa: F401
+    import math  # noqa: F401
+
     folder = f"/var/lang/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
     if not os.path.isdir(folder):
         return
