@@ -14,6 +14,7 @@ memory itself. Nothing here is trusted by the engine either: durations, limits a
 measured and enforced from outside.
 """
 
+import gc
 import importlib
 import json
 import logging
@@ -666,6 +667,9 @@ def main() -> None:
     emulator, emulator_setup = start_emulator(address, engine_fds)
     to_worker_r, to_worker_w = os.pipe()
     from_worker_r, from_worker_w = os.pipe()
+    # What is loaded so far moves out of the collector's sight: its passes would otherwise write
+    # to every object's header in the worker, copying the pages it shares with this process.
+    gc.freeze()
     worker = os.fork()
     if worker == 0:
         for fd in (*engine_fds, to_worker_w, from_worker_r, emulator_setup):
