@@ -303,6 +303,22 @@ CASES = [
         returns(lambda result, _: result["written_mb"] <= 16 and result["error"] == 28),  # ENOSPC
     ),
     Case(
+        "filling /tmp with empty files (no bytes, an inode each)",
+        "import os\n"
+        + handler("""
+        made = 0
+        try:
+            for number in range(200_000):
+                open(f"/tmp/e{number}", "w").close()
+                made += 1
+        except OSError as error:
+            return {"made": made, "error": error.errno}
+        return {"made": made, "error": None}
+    """),
+        # ENOSPC after about one file per 4 KB page of /tmp's size (16 MB here), not 200,000
+        returns(lambda result, _: result["error"] == 28 and result["made"] <= 16 * 256),
+    ),
+    Case(
         "devices still usable on a read-only /dev",
         handler("""
         with open("/dev/null", "w") as sink:

@@ -272,7 +272,9 @@ class ExecutionEnvironment:
         self.aws_cgroup.remove()
         self.group.remove()
         for folder in self._mounts:
-            own_filesystem.unmount(folder)
+            # (cleanup goes on regardless: rmtree removes a tmpfs's files without following links)
+            with contextlib.suppress(OSError):
+                own_filesystem.unmount(folder)
         shutil.rmtree(self.task_dir.parent, ignore_errors=True)
 
     def kill_processes(self) -> None:

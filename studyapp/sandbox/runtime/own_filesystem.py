@@ -26,13 +26,14 @@ _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctype
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 
 
-def mount_tmpfs(folder: Path, size_bytes: int) -> bool:
-    """Mount a root-owned tmpfs of at most `size_bytes` on the empty `folder`; False where this
-    process may not mount (not root, or a container without CAP_SYS_ADMIN). Root's ownership is
-    never listed in mountinfo (another owner is, as a host uid)."""
+def mount_tmpfs(folder: Path, size_bytes: int, inodes: int | None = None) -> bool:
+    """Mount a root-owned tmpfs of at most `size_bytes` (and `inodes` files and folders, when
+    given) on the empty `folder`; False where this process may not mount (not root, or a
+    container without CAP_SYS_ADMIN). Root's ownership is never listed in mountinfo (another
+    owner is, as a host uid)."""
     if os.geteuid() != 0:
         return False
-    options = f"size={size_bytes},mode=755".encode()
+    options = f"size={size_bytes},mode=755{f',nr_inodes={inodes}' if inodes else ''}".encode()
     return _libc.mount(b"coldstart", os.fsencode(folder), b"tmpfs", MS_NOSUID | MS_NODEV, options) == 0
 
 

@@ -93,7 +93,9 @@ class Layout:
             raise ValueError(f"a writable {inside} needs a size (--size before --tmpfs)")
         folder = self.folder / WRITABLE[inside]
         folder.mkdir(exist_ok=True)
-        if not own_filesystem.mount_tmpfs(folder, size_bytes):
+        # Empty files cost no bytes but kernel memory each: one per 4 KB page of the size
+        # bounds them (the kernel's default is half the host's pages).
+        if not own_filesystem.mount_tmpfs(folder, size_bytes, inodes=max(1024, size_bytes // 4096)):
             raise OSError(f"could not mount a tmpfs for {inside}")
         self.mounted.append(folder)
         if self.uid is not None:
