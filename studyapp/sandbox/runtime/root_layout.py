@@ -83,10 +83,19 @@ class Layout:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch(exist_ok=True)
 
+    def mount(self, op: tuple[str, ...], directory: bool) -> None:
+        """Keep bubblewrap's mount `op` (its last value is where), its mount point made first."""
+        self.mount_point(op[-1], directory)
+        self.options += list(op)
+        self._taken.append(op[-1])
+
     def bind(self, option: str, source: str, inside: str) -> None:
-        self.mount_point(inside, Path(source).is_dir())
-        self.options += [option, source, inside]
-        self._taken.append(inside)
+        self.mount((option, source, inside), Path(source).is_dir())
+
+    def remount_ro(self, inside: str) -> None:
+        # The skeleton is bound read-only, and so is every empty folder put for a tmpfs.
+        if not (self.covered(inside) or inside in self._replaced):
+            self.options += ["--remount-ro", inside]
 
     def writable(self, inside: str, size_bytes: int | None) -> None:
         if size_bytes is None:
@@ -162,17 +171,13 @@ def _apply(layout: Layout, ops: list[tuple[str, ...]]) -> None:
         elif option == "--dev":
             layout.dev(values[0])
         elif option == "--proc":
-            layout.mount_point(values[0], directory=True)
-            layout.options += list(op)
-            layout._taken.append(values[0])
+            layout.mount(op, directory=True)
         elif option in ("--ro-bind", "--bind", "--dev-bind"):
             layout.bind(option, *values)
         elif option == "--symlink":
             layout.symlink(*values)
         elif option == "--remount-ro":
-            # The skeleton is bound read-only, and so is every empty folder put for a tmpfs.
-            if not (layout.covered(values[0]) or values[0] in layout._replaced):
-                layout.options += list(op)
+            layout.remount_ro(values[0])
         else:
             layout.options += list(op)
         size = None
