@@ -228,7 +228,7 @@ class SearchIndex:
         # Which rows' heading (an answer's name) has each stem: whether a row names a concept
         # of the query is then a set lookup, not another FTS query.
         self._heading_rows = {
-            "sections": _rows_by_stem(self._stems_in(row[1]) for row in sections),
+            "sections": _rows_by_stem(frozenset(shown[1].stems) for shown in self._shown["sections"]),
             "answers": _rows_by_stem(self._stems_in(f"{a.name} {a.keywords}") for a in answers),
         }
         self._vocabulary_list = [w for w in counts if len(w) > 2 and not w.isdigit()]
